@@ -1,0 +1,140 @@
+/**
+ * Scheduler options and their resolution into a frozen config. Pure: nothing here does I/O.
+ */
+import type pg from 'pg';
+import { ValidationError } from './errors.ts';
+import { checkIdentifier, checkQueueName } from './validate.ts';
+
+/** Options of `createScheduler()`. Every field is optional but one of `connectionString` and `pool`. */
+export interface SchedulerOptions {
+  /** PostgreSQL connection string. Either this or `pool`. */
+  connectionString?: string;
+  /** An existing pg pool to use (not ended by `stop()`). Either this or `connectionString`. */
+  pool?: pg.Pool;
+  /** Size of the pool the scheduler creates from `connectionString` (pg-boss gets its own). Default 10. */
+  poolSize?: number;
+  /** PostgreSQL schema of the scheduler's tables. Default `scheduler`. */
+  schema?: string;
+  /** PostgreSQL schema of pg-boss. Default `pgboss`. */
+  bossSchema?: string;
+  /** Default pg-boss queue for runs of schedules that name none. Default `scheduled-runs`. */
+  queue?: string;
+  /** Whether this instance claims and fires due ticks. Set false for an API-only or worker-only process. Default true. */
+  fire?: boolean;
+  /** Due schedules claimed per transaction. Default 1000. */
+  claimBatchSize?: number;
+  /** A tick later than this many seconds when the engine sees it counts as missed (catch-up policy applies). Default 5. */
+  misfireGraceSeconds?: number;
+  /** Most catch-up runs fired for one schedule after one outage under the `all` policy. Default 100. */
+  maxCatchUpRuns?: number;
+  /** Longest the ticker sleeps without checking, should a notification be lost. Default 10. */
+  pollIntervalSeconds?: number;
+  /** Runs (and pg-boss jobs) older than this are pruned. Default 604800 (7 days). */
+  runRetentionSeconds?: number;
+  /** How often one instance prunes old runs. Default 3600. */
+  pruneIntervalSeconds?: number;
+  /** Retries of a failed run before it is final (pg-boss `retryLimit`). Default 2. */
+  retryLimit?: number;
+  /** Seconds between retries (pg-boss `retryDelay`). Default 1. */
+  retryDelaySeconds?: number;
+  /** Exponential backoff between retries (pg-boss `retryBackoff`). Default false. */
+  retryBackoff?: boolean;
+  /** An attempt running longer than this is expired and retried (pg-boss `expireInSeconds`). Default 900. */
+  runTimeoutSeconds?: number;
+  /** Handlers run at once per queue by `work()` unless it says otherwise. Default 16. */
+  workConcurrency?: number;
+  /** Seconds `stop()` waits for running handlers by default. Default 30. */
+  shutdownTimeoutSeconds?: number;
+}
+
+/** The resolved, frozen configuration handed to every part of the engine. */
+export interface SchedulerConfig {
+  readonly connectionString: string | null;
+  readonly pool: pg.Pool | null;
+  readonly poolSize: number;
+  readonly schema: string;
+  readonly bossSchema: string;
+  readonly queue: string;
+  readonly fire: boolean;
+  readonly claimBatchSize: number;
+  readonly misfireGraceMs: number;
+  readonly maxCatchUpRuns: number;
+  readonly pollIntervalMs: number;
+  readonly runRetentionSeconds: number;
+  readonly pruneIntervalMs: number;
+  readonly retryLimit: number;
+  readonly retryDelaySeconds: number;
+  readonly retryBackoff: boolean;
+  readonly runTimeoutSeconds: number;
+  readonly workConcurrency: number;
+  readonly shutdownTimeoutMs: number;
+}
+
+function number(
+  field: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+  integer = true,
+): number {
+  if (value === undefined) return fallback;
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < min ||
+    value > max ||
+    (integer && !Number.isInteger(value))
+  ) {
+    throw new ValidationError({
+      field,
+      value,
+      expected: `${integer ? 'an integer' : 'a number'} from ${min} to ${max}`,
+    });
+  }
+  return value;
+}
+
+/** Validates options and fills defaults. Throws ValidationError naming the bad option. */
+export function resolveConfig(options: SchedulerOptions): SchedulerConfig {
+  if (!options || (!options.connectionString && !options.pool)) {
+    throw new ValidationError({
+      field: 'connectionString',
+      expected: 'a PostgreSQL connection string, or a pg pool in `pool`',
+    });
+  }
+  const schema = options.schema ?? 'scheduler';
+  checkIdentifier('schema', schema);
+  const bossSchema = options.bossSchema ?? 'pgboss';
+  checkIdentifier('bossSchema', bossSchema);
+  if (schema === bossSchema) {
+    throw new ValidationError({
+      field: 'schema',
+      value: schema,
+      expected: 'a schema other than pg-boss’s own (`bossSchema`)',
+    });
+  }
+  const queue = options.queue ?? 'scheduled-runs';
+  checkQueueName('queue', queue);
+  return Object.freeze({
+    connectionString: options.connectionString ?? null,
+    pool: options.pool ?? null,
+    poolSize: number('poolSize', options.poolSize, 10, 2, 1000),
+    schema,
+    bossSchema,
+    queue,
+    fire: options.fire ?? true,
+    claimBatchSize: number('claimBatchSize', options.claimBatchSize, 1000, 1, 10000),
+    misfireGraceMs: number('misfireGraceSeconds', options.misfireGraceSeconds, 5, 0, 86400, false) * 1000,
+    maxCatchUpRuns: number('maxCatchUpRuns', options.maxCatchUpRuns, 100, 1, 100000),
+    pollIntervalMs: number('pollIntervalSeconds', options.pollIntervalSeconds, 10, 0.1, 3600, false) * 1000,
+    runRetentionSeconds: number('runRetentionSeconds', options.runRetentionSeconds, 604800, 60, 10 * 365 * 86400),
+    pruneIntervalMs: number('pruneIntervalSeconds', options.pruneIntervalSeconds, 3600, 1, 86400, false) * 1000,
+    retryLimit: number('retryLimit', options.retryLimit, 2, 0, 1000),
+    retryDelaySeconds: number('retryDelaySeconds', options.retryDelaySeconds, 1, 0, 86400),
+    retryBackoff: options.retryBackoff ?? false,
+    runTimeoutSeconds: number('runTimeoutSeconds', options.runTimeoutSeconds, 900, 1, 86400),
+    workConcurrency: number('workConcurrency', options.workConcurrency, 16, 1, 1000),
+    shutdownTimeoutMs: number('shutdownTimeoutSeconds', options.shutdownTimeoutSeconds, 30, 0, 3600, false) * 1000,
+  });
+}

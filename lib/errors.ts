@@ -1,0 +1,71 @@
+/**
+ * Typed errors of the library. Each carries a stable `code`; the HTTP shell maps codes to statuses
+ * in one table, so nothing matches on message text.
+ */
+
+/** Stable error codes, one per error class. */
+export const ERROR_CODES = ['validation', 'not_found', 'conflict', 'not_started', 'database'] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Base class of every error the library throws on purpose. */
+export class SchedulerError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** One problem with an input: which field, what it held, what was expected. */
+export interface FieldIssue {
+  /** Dotted path of the field, e.g. `cron` or `fields`. */
+  field: string;
+  /** Human-readable statement of what was expected, e.g. `a 5- or 6-field cron expression`. */
+  expected: string;
+  /** The offending value, when it is small enough to echo back. */
+  value?: unknown;
+}
+
+/** An input was refused. `issues` names every field that was wrong. */
+export class ValidationError extends SchedulerError {
+  readonly issues: readonly FieldIssue[];
+  constructor(issues: FieldIssue | readonly FieldIssue[]) {
+    const list = Array.isArray(issues) ? issues : [issues as FieldIssue];
+    super('validation', list.map((i) => `${i.field}: expected ${i.expected}`).join('; '));
+    this.issues = list;
+  }
+  /** The first issue's field (most callers report one). */
+  get field(): string {
+    return this.issues[0]?.field ?? '';
+  }
+}
+
+/** No schedule with that id or name. */
+export class NotFoundError extends SchedulerError {
+  readonly resource: string;
+  readonly key: string;
+  constructor(resource: string, key: string) {
+    super('not_found', `${resource} ${JSON.stringify(key)} was not found`);
+    this.resource = resource;
+    this.key = key;
+  }
+}
+
+/** A schedule with that name already exists. */
+export class ConflictError extends SchedulerError {
+  readonly field: string;
+  readonly value: string;
+  constructor(field: string, value: string) {
+    super('conflict', `a schedule with ${field} ${JSON.stringify(value)} already exists`);
+    this.field = field;
+    this.value = value;
+  }
+}
+
+/** A method that needs a started scheduler was called before start() or after stop(). */
+export class NotStartedError extends SchedulerError {
+  constructor(what: string) {
+    super('not_started', `${what} needs a started scheduler: call start() first`);
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * Public domain types of the scheduler. Pure declarations: nothing here does I/O.
+ */
+
+/** What happens to ticks that came due while no instance could fire them. */
+export const CATCH_UP_POLICIES = ['skip', 'latest', 'all'] as const;
+export type CatchUpPolicy = (typeof CATCH_UP_POLICIES)[number];
+
+/** What happens to a tick while the schedule's previous run is still queued or running. */
+export const OVERLAP_POLICIES = ['allow', 'skip'] as const;
+export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
+
+/** Why a run exists. */
+export const RUN_TRIGGERS = ['schedule', 'catch_up', 'manual'] as const;
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+
+/**
+ * Where a run is. `skipped` and `missed` rows record ticks that were not fired (overlap, or downtime
+ * under the catch-up policy); they never reach a worker.
+ */
+export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'skipped', 'missed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** A stored schedule: what the HTTP API calls a job. */
+export interface Schedule {
+  /** UUID, assigned at creation. */
+  id: string;
+  /** Unique name: 1-128 of letters, digits, `.`, `_`, `-`, starting with a letter or digit. */
+  name: string;
+  /** The cron expression as given (5 fields, 6 with leading seconds, or a macro such as `@daily`). */
+  cron: string;
+  /** IANA time zone the expression is evaluated in. */
+  timezone: string;
+  /** Human-readable description of the expression, e.g. "Every 5 minutes". */
+  description: string;
+  /** Free-form JSON object passed to every run. */
+  fields: Record<string, unknown>;
+  /** The pg-boss queue its runs are sent to. */
+  queue: string;
+  /** A paused schedule fires nothing; `nextRunAt` is null while paused. */
+  paused: boolean;
+  catchUp: CatchUpPolicy;
+  /** Missed ticks older than this many seconds are never fired (only recorded); null = no bound. */
+  catchUpWindowSeconds: number | null;
+  overlap: OverlapPolicy;
+  /** The next instant it fires; null while paused. */
+  nextRunAt: Date | null;
+  /** The scheduled instant of the most recent run it fired (trigger time for manual runs); null before the first. */
+  lastRunAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Input of `create()`. Only `name` and `cron` are required. */
+export interface ScheduleInput {
+  name: string;
+  cron: string;
+  /** IANA zone. Default `UTC`. */
+  timezone?: string;
+  /** JSON object, at most 64 KiB serialized. Default `{}`. */
+  fields?: Record<string, unknown>;
+  /** Queue name for its runs. Default: the scheduler's `queue` option. */
+  queue?: string;
+  /** Create it paused. Default false. */
+  paused?: boolean;
+  /** Default `latest`. */
+  catchUp?: CatchUpPolicy;
+  /** Default null (no bound beyond the scheduler's `maxCatchUpRuns`). */
+  catchUpWindowSeconds?: number | null;
+  /** Default `allow`. */
+  overlap?: OverlapPolicy;
+}
+
+/** Input of `update()`: any subset of the creatable fields. Changing cron or timezone recomputes `nextRunAt`. */
+export type SchedulePatch = Partial<ScheduleInput>;
+
+/** One firing of a schedule at one scheduled instant (or one skipped/missed record). */
+export interface Run {
+  /** UUID; also the pg-boss job id, stable across retries: use it as an idempotency key. */
+  id: string;
+  scheduleId: string;
+  /** The instant the run stands for: the cron tick, or the trigger time of a manual run. For a `missed` record, the first missed tick. */
+  scheduledFor: Date;
+  trigger: RunTrigger;
+  status: RunStatus;
+  /** When it was handed to pg-boss; null for skipped and missed records. */
+  enqueuedAt: Date | null;
+  /** When the latest attempt started (library workers only). */
+  startedAt: Date | null;
+  /** When it succeeded or finally failed (library workers only). */
+  finishedAt: Date | null;
+  /** Attempts started so far (library workers only). */
+  attempts: number;
+  /** The last error message, if an attempt failed. */
+  error: string | null;
+  /** For a `missed` record: how many ticks it stands for (else 1). */
+  tickCount: number;
+  /** For a `missed` record: the last missed tick it stands for (else equal to scheduledFor). */
+  lastScheduledFor: Date;
+}
+
+/** What a handler receives for each run. */
+export interface RunContext {
+  /** The run's id: stable across retries, usable as an idempotency key. */
+  runId: string;
+  scheduleId: string;
+  scheduleName: string;
+  /** The tick this run stands for. */
+  scheduledFor: Date;
+  /** When the engine enqueued it. */
+  firedAt: Date;
+  /** 1 for the first attempt, 2 for the first retry, ... */
+  attempt: number;
+  trigger: RunTrigger;
+  /** The schedule's fields at the time it fired. */
+  fields: Record<string, unknown>;
+  /** Aborted when pg-boss expires the attempt or the worker stops. */
+  signal: AbortSignal;
+}
+
+/** The JSON payload of each pg-boss job, for consumers that use plain pg-boss. */
+export interface RunJobData {
+  runId: string;
+  scheduleId: string;
+  scheduleName: string;
+  /** ISO 8601. */
+  scheduledFor: string;
+  /** ISO 8601. */
+  firedAt: string;
+  trigger: RunTrigger;
+  fields: Record<string, unknown>;
+}
+
+/** A page of a cursor-paginated list. */
+export interface Page<T> {
+  items: T[];
+  /** Pass as `cursor` to get the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface ListSchedulesOptions {
+  /** 1-1000, default 100. */
+  limit?: number;
+  cursor?: string | null;
+  paused?: boolean;
+}
+
+export interface ListRunsOptions {
+  /** 1-1000, default 100. */
+  limit?: number;
+  cursor?: string | null;
+  status?: RunStatus;
+}
+
+export interface PreviewInput {
+  cron: string;
+  /** Default `UTC`. */
+  timezone?: string;
+  /** 1-100, default 5. */
+  count?: number;
+  /** Instants strictly after this. Default: now. */
+  from?: Date;
+}
+
+export interface CronPreview {
+  cron: string;
+  timezone: string;
+  description: string;
+  next: Date[];
+}
+
+/** Options of `work()`. */
+export interface WorkOptions {
+  /** Runs handled at once by this process for this queue. Default 16. */
+  concurrency?: number;
+}
+
+export type RunHandler = (run: RunContext) => Promise<unknown> | unknown;
+
+/** Events emitted by the scheduler. */
+export interface SchedulerEvents {
+  /** A run was enqueued (schedule, catch_up or manual). */
+  fired: [run: Run & { scheduleName: string }];
+  /** A library worker's handler resolved. */
+  succeeded: [run: RunContext & { durationMs: number }];
+  /** A library worker's handler threw (the run may still be retried; `final` says whether it will not). */
+  failed: [run: RunContext & { error: Error; final: boolean }];
+  /** Ticks were recorded as missed (downtime) or skipped (overlap). */
+  missed: [
+    info: {
+      scheduleId: string;
+      scheduleName: string;
+      status: 'missed' | 'skipped';
+      count: number;
+      firstScheduledFor: Date;
+      lastScheduledFor: Date;
+    },
+  ];
+  /** Something went wrong in the background (database unreachable, ...). The scheduler keeps going. */
+  error: [error: Error];
+}
+
+/** The scheduler's public surface, returned by `createScheduler()`. */
+export interface Scheduler {
+  /** Migrates the schema, starts pg-boss and (unless `fire: false`) the ticker. Idempotent. */
+  start(): Promise<void>;
+  /**
+   * Stops firing, lets running handlers finish within `timeoutSeconds` (default: the
+   * `shutdownTimeoutSeconds` option), releases the rest for retry, and closes connections it opened.
+   */
+  stop(options?: { timeoutSeconds?: number }): Promise<void>;
+  /** Stores a schedule and arms it. Throws ValidationError or ConflictError (duplicate name). */
+  create(input: ScheduleInput): Promise<Schedule>;
+  /** By id (UUID) or name. Throws NotFoundError. */
+  get(idOrName: string): Promise<Schedule>;
+  /** Ordered by creation, oldest first; cursor pagination. */
+  list(options?: ListSchedulesOptions): Promise<Page<Schedule>>;
+  /** Changes any subset of fields; a new cron or zone recomputes nextRunAt from now. */
+  update(idOrName: string, patch: SchedulePatch): Promise<Schedule>;
+  /** Deletes it, its run history, and cancels its queued runs. Throws NotFoundError. */
+  delete(idOrName: string): Promise<void>;
+  /** Stops it firing; nextRunAt becomes null. Idempotent. */
+  pause(idOrName: string): Promise<Schedule>;
+  /** Re-arms it from now: ticks that passed while paused are not caught up. Idempotent. */
+  resume(idOrName: string): Promise<Schedule>;
+  /** Enqueues a `manual` run now, whatever the cron says (also when paused). */
+  trigger(idOrName: string): Promise<Run>;
+  /** The description and next instants of any cron and zone; stores nothing. Throws ValidationError. */
+  preview(input: PreviewInput): CronPreview;
+  /** A schedule's runs, newest first; cursor pagination. Throws NotFoundError. */
+  runs(idOrName: string, options?: ListRunsOptions): Promise<Page<Run>>;
+  /** Registers a handler for runs on a queue (default: the `queue` option). Returns the worker id. */
+  work(handler: RunHandler, options?: WorkOptions & { queue?: string }): Promise<string>;
+  /** True when the database answers. */
+  ping(): Promise<boolean>;
+  on<E extends keyof SchedulerEvents>(event: E, listener: (...args: SchedulerEvents[E]) => void): this;
+  once<E extends keyof SchedulerEvents>(event: E, listener: (...args: SchedulerEvents[E]) => void): this;
+  off<E extends keyof SchedulerEvents>(event: E, listener: (...args: SchedulerEvents[E]) => void): this;
+}
