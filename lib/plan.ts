@@ -1,0 +1,98 @@
+/**
+ * Pure tick planning: given a claimed schedule and the database's "now", decide which ticks fire,
+ * which are recorded as skipped or missed, and the schedule's new next_run_at. No I/O, no clock:
+ * tested with fixed instants.
+ */
+import { type CronSchedule, countOccurrences, latestOccurrences, nextAfter, occurrences } from './cron.ts';
+import type { CatchUpPolicy, OverlapPolicy, RunTrigger } from './types.ts';
+
+/** What the planner needs of a claimed schedule. */
+export interface DueSchedule {
+  cron: CronSchedule;
+  /** The first tick not yet handled: a cron occurrence at or before `now`. */
+  nextRunAt: Date;
+  catchUp: CatchUpPolicy;
+  catchUpWindowSeconds: number | null;
+  overlap: OverlapPolicy;
+  /** The schedule's previous run is still queued or active in pg-boss. */
+  previousActive: boolean;
+}
+
+export interface PlanLimits {
+  /** Ticks later than this when seen are missed. */
+  misfireGraceMs: number;
+  /** Most catch-up runs for one schedule in one plan (`all` policy). */
+  maxCatchUpRuns: number;
+}
+
+export interface PlannedTick {
+  scheduledFor: Date;
+  trigger: RunTrigger;
+}
+
+export interface TickPlan {
+  /** Ticks to enqueue, ascending. */
+  fire: PlannedTick[];
+  /** Ticks not fired because a run was still in progress (overlap `skip`), ascending. */
+  skipped: Date[];
+  /** Ticks missed through downtime and not fired, summarized (null when none). */
+  missed: { first: Date; last: Date; count: number } | null;
+  /** The first occurrence after `now`; null when the expression never fires again. */
+  nextRunAt: Date | null;
+}
+
+/** Most on-time ticks a single plan fires (an every-second schedule seen late by the grace period). */
+const MAX_ON_TIME = 10_000;
+/** Counting missed ticks stops here; a longer outage of a very frequent schedule reports this many. */
+const MAX_MISSED_COUNT = 10_000_000;
+
+/**
+ * Plans one claimed schedule.
+ *
+ * Ticks in [nextRunAt, now] are due. Those no older than the grace period are on time and all fire
+ * as `schedule` (a busy engine that is a moment late loses nothing). Older ones were missed: the
+ * catch-up policy fires none (`skip`), the most recent (`latest`) or the most recent
+ * `maxCatchUpRuns` (`all`) of those inside the catch-up window, as `catch_up`; the rest are summed
+ * up in one `missed` record. Under overlap `skip`, a tick that would start while the previous run is
+ * still in progress is recorded as skipped, and at most one run fires per plan.
+ */
+export function planTicks(due: DueSchedule, now: Date, limits: PlanLimits): TickPlan {
+  const graceStart = new Date(now.getTime() - limits.misfireGraceMs);
+  const onTimeFrom = due.nextRunAt > graceStart ? due.nextRunAt : graceStart;
+  const onTime = occurrences(due.cron, onTimeFrom, now, MAX_ON_TIME);
+
+  let catchUp: Date[] = [];
+  let missed: TickPlan['missed'] = null;
+  if (due.nextRunAt < graceStart) {
+    const missedTo = new Date(graceStart.getTime() - 1);
+    if (due.catchUp !== 'skip') {
+      const windowStart =
+        due.catchUpWindowSeconds === null ? due.nextRunAt : new Date(now.getTime() - due.catchUpWindowSeconds * 1000);
+      const from = windowStart > due.nextRunAt ? windowStart : due.nextRunAt;
+      const count = due.catchUp === 'latest' ? 1 : limits.maxCatchUpRuns;
+      if (from <= missedTo) catchUp = latestOccurrences(due.cron, from, missedTo, count);
+    }
+    // The ticks not fired all precede the first catch-up tick (catch-up takes the most recent).
+    const unfiredTo = catchUp.length > 0 ? new Date(catchUp[0]!.getTime() - 1) : missedTo;
+    if (due.nextRunAt <= unfiredTo) {
+      const count = countOccurrences(due.cron, due.nextRunAt, unfiredTo, MAX_MISSED_COUNT);
+      const last = latestOccurrences(due.cron, due.nextRunAt, unfiredTo, 1)[0];
+      if (count > 0 && last) missed = { first: due.nextRunAt, last, count };
+    }
+  }
+
+  const candidates: PlannedTick[] = [
+    ...catchUp.map((scheduledFor) => ({ scheduledFor, trigger: 'catch_up' as const })),
+    ...onTime.map((scheduledFor) => ({ scheduledFor, trigger: 'schedule' as const })),
+  ];
+  let fire = candidates;
+  let skipped: Date[] = [];
+  if (due.overlap === 'skip') {
+    // The previous run blocks every candidate; otherwise the most recent candidate fires and
+    // blocks the others (they would overlap it).
+    const last = candidates.at(-1);
+    fire = due.previousActive || !last ? [] : [last];
+    skipped = candidates.filter((c) => !fire.includes(c)).map((c) => c.scheduledFor);
+  }
+  return { fire, skipped, missed, nextRunAt: nextAfter(due.cron, now) };
+}
