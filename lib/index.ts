@@ -1,0 +1,41 @@
+/**
+ * The library's public surface. Everything a user (or the bundled server) needs is exported here;
+ * nothing else in lib/ is part of the API.
+ */
+export type { SchedulerOptions } from './config.ts';
+export { describeCron } from './cron.ts';
+export type { EmbeddedPostgres, EmbeddedPostgresOptions } from './embedded-postgres.ts';
+export { EmbeddedPostgresError, startEmbeddedPostgres } from './embedded-postgres.ts';
+export type { ErrorCode, FieldIssue } from './errors.ts';
+export {
+  ConflictError,
+  ERROR_CODES,
+  NotFoundError,
+  NotStartedError,
+  SchedulerError,
+  ValidationError,
+} from './errors.ts';
+export { createScheduler } from './scheduler.ts';
+export type {
+  CatchUpPolicy,
+  CronPreview,
+  ListRunsOptions,
+  ListSchedulesOptions,
+  OverlapPolicy,
+  Page,
+  PreviewInput,
+  Run,
+  RunContext,
+  RunHandler,
+  RunJobData,
+  RunStatus,
+  RunTrigger,
+  Schedule,
+  ScheduleInput,
+  SchedulePatch,
+  Scheduler,
+  SchedulerEvents,
+  WorkOptions,
+} from './types.ts';
+export { CATCH_UP_POLICIES, OVERLAP_POLICIES, RUN_STATUSES, RUN_TRIGGERS } from './types.ts';
+export { MAX_FIELDS_BYTES, NAME_EXPECTED, NAME_PATTERN } from './validate.ts';

@@ -1,0 +1,428 @@
+/**
+ * The facade: lifecycle and public methods. It validates input, then delegates to the store (SQL),
+ * boss (pg-boss), ticker (firing) and workers (handlers). No SQL here.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { type Boss, createBoss } from './boss.ts';
+import { resolveConfig, type SchedulerConfig, type SchedulerOptions } from './config.ts';
+import { type CronSchedule, checkTimezone, describeCron, nextAfter, parseCron, preview } from './cron.ts';
+import { ConflictError, type FieldIssue, NotFoundError, NotStartedError, ValidationError } from './errors.ts';
+import { type ScheduleValues, Store } from './store.ts';
+import { Ticker, wakeChannel } from './ticker.ts';
+import type {
+  CronPreview,
+  ListRunsOptions,
+  ListSchedulesOptions,
+  Page,
+  PreviewInput,
+  Run,
+  RunHandler,
+  Schedule,
+  ScheduleInput,
+  SchedulePatch,
+  Scheduler,
+  SchedulerEvents,
+  WorkOptions,
+} from './types.ts';
+import {
+  checkBoolean,
+  checkCatchUp,
+  checkFields,
+  checkInteger,
+  checkName,
+  checkOverlap,
+  checkQueueName,
+  checkRunStatus,
+  decodeCursor,
+  encodeCursor,
+  isUuid,
+} from './validate.ts';
+import { RunWorkers } from './worker.ts';
+
+const INPUT_KEYS = [
+  'name',
+  'cron',
+  'timezone',
+  'fields',
+  'queue',
+  'paused',
+  'catchUp',
+  'catchUpWindowSeconds',
+  'overlap',
+] as const;
+const MAX_WINDOW_SECONDS = 10 * 365 * 86400;
+
+/** Creates a scheduler. Nothing connects until `start()`. Throws ValidationError for bad options. */
+export function createScheduler(options: SchedulerOptions): Scheduler {
+  return new PgScheduler(resolveConfig(options));
+}
+
+/** Runs every check, collecting all the issues instead of stopping at the first. */
+function collect(checks: (() => void)[]): void {
+  const issues: FieldIssue[] = [];
+  for (const check of checks) {
+    try {
+      check();
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      issues.push(...error.issues);
+    }
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+}
+
+function checkObject(field: string, value: unknown): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ValidationError({ field, expected: 'an object' });
+  }
+}
+
+function checkKey(field: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 128) {
+    throw new ValidationError({ field, value, expected: 'a schedule id or name' });
+  }
+  return value;
+}
+
+function checkLimit(value: unknown): number {
+  return value === undefined ? 100 : checkInteger('limit', value, 1, 1000);
+}
+
+class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
+  readonly #config: SchedulerConfig;
+  #store: Store | null = null;
+  #boss: Boss | null = null;
+  #ticker: Ticker | null = null;
+  #workers: RunWorkers | null = null;
+  #starting: Promise<void> | null = null;
+
+  constructor(config: SchedulerConfig) {
+    super();
+    this.#config = config;
+  }
+
+  /**
+   * Background errors go to 'error' listeners when there are any; without one they become process
+   * warnings instead of the EventEmitter default (throwing, which would crash the host app).
+   */
+  #emitEvent = <E extends keyof SchedulerEvents>(event: E, ...args: SchedulerEvents[E]): void => {
+    if (event === 'error' && this.listenerCount('error') === 0) {
+      process.emitWarning((args[0] as Error).message, 'SchedulerWarning');
+      return;
+    }
+    (this.emit as (event: E, ...args: SchedulerEvents[E]) => boolean)(event, ...args);
+  };
+
+  start(): Promise<void> {
+    this.#starting ??= this.#start().catch(async (error) => {
+      this.#starting = null;
+      await this.#close(0).catch(() => {});
+      throw error;
+    });
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
+    const store = new Store(this.#config, (error) => this.#emitEvent('error', error));
+    this.#store = store;
+    await store.migrate();
+    const boss = createBoss(this.#config);
+    this.#boss = boss;
+    boss.onError((error) => this.#emitEvent('error', error));
+    await boss.start();
+    await boss.ensureQueue(this.#config.queue);
+    this.#workers = new RunWorkers(store, boss, this.#emitEvent);
+    if (this.#config.fire) {
+      this.#ticker = new Ticker(store, boss, this.#config, this.#emitEvent);
+      this.#ticker.start();
+    }
+  }
+
+  async stop(options: { timeoutSeconds?: number } = {}): Promise<void> {
+    const timeoutMs =
+      options.timeoutSeconds === undefined
+        ? this.#config.shutdownTimeoutMs
+        : checkInteger('timeoutSeconds', options.timeoutSeconds, 0, 3600) * 1000;
+    const starting = this.#starting;
+    if (!starting) return;
+    await starting.catch(() => {});
+    this.#starting = null;
+    await this.#close(timeoutMs);
+  }
+
+  async #close(timeoutMs: number): Promise<void> {
+    // Order matters: stop firing first, then let handlers drain (pg-boss), then record what could
+    // not finish as queued again (pg-boss retries it after its expiry), and only then close the pool.
+    await this.#ticker?.stop();
+    this.#ticker = null;
+    await this.#boss?.stop(timeoutMs);
+    this.#boss = null;
+    const unfinished = [...(this.#workers?.inFlight ?? [])];
+    this.#workers = null;
+    if (unfinished.length > 0) await this.#store?.queries.releaseRuns(unfinished).catch(() => {});
+    await this.#store?.end();
+    this.#store = null;
+  }
+
+  #running(what: string): { store: Store; boss: Boss } {
+    if (!this.#store || !this.#boss) throw new NotStartedError(what);
+    return { store: this.#store, boss: this.#boss };
+  }
+
+  /** Validates a complete set of schedule values (create, or update after merging). */
+  #checkValues(v: ScheduleValues, prefix: string): CronSchedule {
+    let cron: CronSchedule | undefined;
+    collect([
+      () => checkName(`${prefix}name`, v.name),
+      () => {
+        checkTimezone(`${prefix}timezone`, v.timezone);
+        cron = parseCron(v.cron, v.timezone);
+      },
+      () => checkFields(`${prefix}fields`, v.fields),
+      () => checkQueueName(`${prefix}queue`, v.queue),
+      () => checkBoolean(`${prefix}paused`, v.paused),
+      () => checkCatchUp(`${prefix}catchUp`, v.catchUp),
+      () => {
+        if (v.catchUpWindowSeconds !== null) {
+          checkInteger(`${prefix}catchUpWindowSeconds`, v.catchUpWindowSeconds, 1, MAX_WINDOW_SECONDS);
+        }
+      },
+      () => checkOverlap(`${prefix}overlap`, v.overlap),
+    ]);
+    return cron!;
+  }
+
+  async create(input: ScheduleInput): Promise<Schedule> {
+    checkObject('input', input);
+    const unknown = Object.keys(input).filter((key) => !(INPUT_KEYS as readonly string[]).includes(key));
+    if (unknown.length > 0) {
+      throw new ValidationError(unknown.map((field) => ({ field, expected: 'no such field' })));
+    }
+    const values: ScheduleValues = {
+      name: input.name,
+      cron: input.cron,
+      timezone: input.timezone ?? 'UTC',
+      fields: input.fields ?? {},
+      queue: input.queue ?? this.#config.queue,
+      paused: input.paused ?? false,
+      catchUp: input.catchUp ?? 'latest',
+      catchUpWindowSeconds: input.catchUpWindowSeconds ?? null,
+      overlap: input.overlap ?? 'allow',
+      nextRunAt: null,
+    };
+    const cron = this.#checkValues(values, '');
+    const { store, boss } = this.#running('create()');
+    await boss.ensureQueue(values.queue);
+    const created = await store.transaction(async (tx) => {
+      const now = await tx.now();
+      values.nextRunAt = values.paused ? null : nextAfter(cron, now);
+      const row = await tx.insertSchedule(randomUUID(), values);
+      if (row) await tx.notify(wakeChannel(this.#config), row.nextRunAt);
+      return row;
+    });
+    if (!created) throw new ConflictError('name', values.name);
+    return created;
+  }
+
+  async get(idOrName: string): Promise<Schedule> {
+    const key = checkKey('id', idOrName);
+    const { store } = this.#running('get()');
+    const found = await store.queries.findSchedule(key, isUuid(key));
+    if (!found) throw new NotFoundError('schedule', key);
+    return found;
+  }
+
+  async list(options: ListSchedulesOptions = {}): Promise<Page<Schedule>> {
+    let limit = 100;
+    let after: { t: string; id: string } | null = null;
+    collect([
+      () => {
+        limit = checkLimit(options.limit);
+      },
+      () => {
+        if (options.cursor) after = decodeCursor('cursor', options.cursor);
+      },
+      () => {
+        if (options.paused !== undefined) checkBoolean('paused', options.paused);
+      },
+    ]);
+    const { store } = this.#running('list()');
+    const rows = await store.queries.listSchedules(after, options.paused ?? null, limit + 1);
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };
+  }
+
+  async update(idOrName: string, patch: SchedulePatch): Promise<Schedule> {
+    const key = checkKey('id', idOrName);
+    checkObject('patch', patch);
+    const unknown = Object.keys(patch).filter((k) => !(INPUT_KEYS as readonly string[]).includes(k));
+    if (unknown.length > 0) throw new ValidationError(unknown.map((field) => ({ field, expected: 'no such field' })));
+    const { store, boss } = this.#running('update()');
+    if (patch.queue !== undefined) {
+      checkQueueName('queue', patch.queue);
+      await boss.ensureQueue(patch.queue);
+    }
+    const updated = await store.transaction(async (tx) => {
+      const current = await tx.findSchedule(key, isUuid(key), true);
+      if (!current) throw new NotFoundError('schedule', key);
+      const values: ScheduleValues = {
+        name: patch.name ?? current.name,
+        cron: patch.cron ?? current.cron,
+        timezone: patch.timezone ?? current.timezone,
+        fields: patch.fields ?? current.fields,
+        queue: patch.queue ?? current.queue,
+        paused: patch.paused ?? current.paused,
+        catchUp: patch.catchUp ?? current.catchUp,
+        catchUpWindowSeconds:
+          patch.catchUpWindowSeconds === undefined ? current.catchUpWindowSeconds : patch.catchUpWindowSeconds,
+        overlap: patch.overlap ?? current.overlap,
+        nextRunAt: current.nextRunAt,
+      };
+      const cron = this.#checkValues(values, '');
+      const rearm =
+        values.cron !== current.cron || values.timezone !== current.timezone || (current.paused && !values.paused);
+      if (values.paused) values.nextRunAt = null;
+      else if (rearm || values.nextRunAt === null) values.nextRunAt = nextAfter(cron, await tx.now());
+      const row = await tx.updateSchedule(current.id, values);
+      if (!row) throw new ConflictError('name', values.name);
+      await tx.notify(wakeChannel(this.#config), row.nextRunAt);
+      return row;
+    });
+    return updated;
+  }
+
+  async delete(idOrName: string): Promise<void> {
+    const key = checkKey('id', idOrName);
+    const { store, boss } = this.#running('delete()');
+    await store.transaction(async (tx) => {
+      const current = await tx.findSchedule(key, isUuid(key), true);
+      if (!current) throw new NotFoundError('schedule', key);
+      // Cancelled in the same transaction as the delete: a queued run never outlives its schedule.
+      const open = await tx.openRuns(current.id);
+      const byQueue = Map.groupBy(open, (run) => run.queue);
+      for (const [queue, runs] of byQueue) {
+        await boss.cancel(
+          queue,
+          runs.map((run) => run.id),
+          tx.executor,
+        );
+      }
+      await tx.deleteSchedule(current.id);
+    });
+  }
+
+  pause(idOrName: string): Promise<Schedule> {
+    return this.update(idOrName, { paused: true });
+  }
+
+  resume(idOrName: string): Promise<Schedule> {
+    return this.update(idOrName, { paused: false });
+  }
+
+  async trigger(idOrName: string): Promise<Run> {
+    const key = checkKey('id', idOrName);
+    const { store, boss } = this.#running('trigger()');
+    const { run, name } = await store.transaction(async (tx) => {
+      const current = await tx.findSchedule(key, isUuid(key), true);
+      if (!current) throw new NotFoundError('schedule', key);
+      const run = await tx.insertManualRun(randomUUID(), current.id, current.queue);
+      await boss.enqueue(
+        current.queue,
+        [
+          {
+            id: run.id,
+            data: {
+              runId: run.id,
+              scheduleId: current.id,
+              scheduleName: current.name,
+              scheduledFor: run.scheduledFor.toISOString(),
+              firedAt: (run.enqueuedAt ?? run.scheduledFor).toISOString(),
+              trigger: 'manual',
+              fields: current.fields,
+            },
+          },
+        ],
+        tx.executor,
+      );
+      await tx.markFired(current.id, run.scheduledFor, run.id);
+      return { run, name: current.name };
+    });
+    const { queue: _queue, ...publicRun } = run;
+    this.#emitEvent('fired', { ...publicRun, scheduleName: name });
+    return publicRun;
+  }
+
+  preview(input: PreviewInput): CronPreview {
+    checkObject('input', input);
+    let count = 5;
+    let from = new Date();
+    const timezone = input.timezone ?? 'UTC';
+    let next: Date[] = [];
+    collect([
+      () => {
+        if (input.count !== undefined) count = checkInteger('count', input.count, 1, 100);
+      },
+      () => {
+        if (input.from !== undefined) {
+          if (!(input.from instanceof Date) || Number.isNaN(input.from.getTime())) {
+            throw new ValidationError({ field: 'from', expected: 'a valid Date' });
+          }
+          from = input.from;
+        }
+      },
+      () => {
+        checkTimezone('timezone', timezone);
+        parseCron(input.cron, timezone);
+      },
+    ]);
+    next = preview(input.cron, timezone, count, from);
+    return { cron: input.cron.trim(), timezone, description: describeCron(input.cron), next };
+  }
+
+  async runs(idOrName: string, options: ListRunsOptions = {}): Promise<Page<Run>> {
+    const key = checkKey('id', idOrName);
+    let limit = 100;
+    let before: { t: string; id: string } | null = null;
+    collect([
+      () => {
+        limit = checkLimit(options.limit);
+      },
+      () => {
+        if (options.cursor) before = decodeCursor('cursor', options.cursor);
+      },
+      () => {
+        if (options.status !== undefined) checkRunStatus('status', options.status);
+      },
+    ]);
+    const { store } = this.#running('runs()');
+    const schedule = await store.queries.findSchedule(key, isUuid(key));
+    if (!schedule) throw new NotFoundError('schedule', key);
+    const rows = await store.queries.listRuns(schedule.id, before, options.status ?? null, limit + 1);
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.scheduledFor, last.id) : null };
+  }
+
+  async work(handler: RunHandler, options: WorkOptions & { queue?: string } = {}): Promise<string> {
+    if (typeof handler !== 'function') throw new ValidationError({ field: 'handler', expected: 'a function' });
+    const queue = checkQueueName('queue', options.queue ?? this.#config.queue);
+    const concurrency =
+      options.concurrency === undefined
+        ? this.#config.workConcurrency
+        : checkInteger('concurrency', options.concurrency, 1, 1000);
+    this.#running('work()');
+    return this.#workers!.work(queue, concurrency, handler);
+  }
+
+  async ping(): Promise<boolean> {
+    if (!this.#store) return false;
+    try {
+      await this.#store.queries.ping();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,292 @@
+/**
+ * The loop that claims due schedules and fires them. Every instance with `fire: true` runs one; they
+ * need no leader: claims use FOR UPDATE SKIP LOCKED on the schedule rows and the runs' unique
+ * (schedule, instant) key, in one transaction with the pg-boss insert and the advance of next_run_at.
+ */
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import type { Boss } from './boss.ts';
+import type { SchedulerConfig } from './config.ts';
+import { parseCron } from './cron.ts';
+import { planTicks } from './plan.ts';
+import type { NewRun, Store } from './store.ts';
+import type { Run, RunJobData, SchedulerEvents } from './types.ts';
+
+type Emit = <E extends keyof SchedulerEvents>(event: E, ...args: SchedulerEvents[E]) => void;
+
+/** The NOTIFY channel that re-arms tickers when a schedule changes. */
+export function wakeChannel(config: SchedulerConfig): string {
+  return `${config.schema}_wake`;
+}
+
+const MAX_BACKOFF_MS = 2000;
+const PRUNE_BATCH = 10_000;
+
+export class Ticker {
+  readonly #store: Store;
+  readonly #boss: Boss;
+  readonly #config: SchedulerConfig;
+  readonly #emit: Emit;
+  #stopped = true;
+  #loop: Promise<void> | null = null;
+  /** Set while the loop sleeps: ends the sleep. */
+  #wake: (() => void) | null = null;
+  #pending = false;
+  /** The database-clock instant (epoch ms) the loop sleeps until; a change due earlier wakes it. */
+  #sleepingUntil = Number.POSITIVE_INFINITY;
+  #listener: pg.Client | null = null;
+  #listenRetry: NodeJS.Timeout | null = null;
+  #pruneTimer: NodeJS.Timeout | null = null;
+  /** True while the database is unreachable: the outage is reported once, not on every retry. */
+  #failing = false;
+
+  constructor(store: Store, boss: Boss, config: SchedulerConfig, emit: Emit) {
+    this.#store = store;
+    this.#boss = boss;
+    this.#config = config;
+    this.#emit = emit;
+  }
+
+  start(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    void this.#connectListener();
+    this.#loop = this.#run();
+    this.#pruneTimer = setInterval(() => void this.#prune(), this.#config.pruneIntervalMs);
+    this.#pruneTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    if (this.#pruneTimer) clearInterval(this.#pruneTimer);
+    if (this.#listenRetry) clearTimeout(this.#listenRetry);
+    this.wake();
+    await this.#loop;
+    const listener = this.#listener;
+    this.#listener = null;
+    await listener?.end().catch(() => {});
+  }
+
+  /** Wakes the loop now, or makes its next sleep return at once when it is busy. */
+  wake(): void {
+    const wake = this.#wake;
+    if (wake) {
+      this.#wake = null;
+      wake();
+    } else {
+      this.#pending = true;
+    }
+  }
+
+  async #run(): Promise<void> {
+    let backoffMs = 100;
+    while (!this.#stopped) {
+      try {
+        // Drain everything due: a full batch means more may be waiting.
+        while (!this.#stopped && (await this.#claimOnce()) === this.#config.claimBatchSize) {}
+        const next = await this.#store.queries.nextWake();
+        if (this.#failing) {
+          this.#failing = false;
+          this.#emit('error', new Error('database reachable again; the scheduler resumed firing'));
+        }
+        backoffMs = 100;
+        const sleepMs = Math.min(Math.max(next?.waitMs ?? Number.POSITIVE_INFINITY, 0), this.#config.pollIntervalMs);
+        await this.#sleep(sleepMs, next?.atMs ?? Number.POSITIVE_INFINITY);
+      } catch (error) {
+        if (!this.#failing) {
+          this.#failing = true;
+          this.#emit('error', new Error(`firing paused, retrying: ${(error as Error).message}`, { cause: error }));
+        }
+        await this.#sleep(backoffMs, Number.POSITIVE_INFINITY);
+        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+      }
+    }
+  }
+
+  /**
+   * Sleeps up to `ms`; wake() or a notification of a schedule due before `until` (epoch ms by the
+   * database's clock) ends it early.
+   */
+  #sleep(ms: number, until: number): Promise<void> {
+    // A wake that came while the loop was busy is a change its last look may have missed: look again.
+    if (this.#stopped || this.#pending) {
+      this.#pending = false;
+      return Promise.resolve();
+    }
+    this.#sleepingUntil = until;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#wake = null;
+        resolve();
+      }, ms);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  /** Claims one batch of due schedules and fires their ticks, in one transaction. Returns how many it claimed. */
+  async #claimOnce(): Promise<number> {
+    const limits = { misfireGraceMs: this.#config.misfireGraceMs, maxCatchUpRuns: this.#config.maxCatchUpRuns };
+    const fired: { run: Run; name: string }[] = [];
+    const recorded: { run: Run; name: string }[] = [];
+    const claimed = await this.#store.transaction(async (tx) => {
+      const rows = await tx.claimDue(this.#config.claimBatchSize);
+      if (rows.length === 0) return 0;
+      const runs: NewRun[] = [];
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      const advances = new Map<
+        string,
+        { id: string; nextRunAt: Date | null; lastRunAt: Date | null; lastFiredRunId: string | null }
+      >();
+      for (const row of rows) {
+        let plan: ReturnType<typeof planTicks>;
+        try {
+          plan = planTicks(
+            {
+              cron: parseCron(row.cron, row.timezone),
+              nextRunAt: row.nextRunAt,
+              catchUp: row.catchUp,
+              catchUpWindowSeconds: row.catchUpWindowSeconds,
+              overlap: row.overlap,
+              previousActive: row.previousActive,
+            },
+            row.now,
+            limits,
+          );
+        } catch (error) {
+          // A stored expression this version cannot evaluate must not block every other schedule.
+          this.#emit(
+            'error',
+            new Error(`schedule ${row.name}: cannot evaluate ${JSON.stringify(row.cron)}; disarmed`, { cause: error }),
+          );
+          advances.set(row.id, { id: row.id, nextRunAt: null, lastRunAt: null, lastFiredRunId: null });
+          continue;
+        }
+        const base = { scheduleId: row.id, queue: row.queue, tickCount: 1 };
+        for (const tick of plan.fire) {
+          runs.push({
+            ...base,
+            id: randomUUID(),
+            scheduledFor: tick.scheduledFor,
+            lastScheduledFor: tick.scheduledFor,
+            trigger: tick.trigger,
+            status: 'queued',
+          });
+        }
+        for (const at of plan.skipped) {
+          runs.push({
+            ...base,
+            id: randomUUID(),
+            scheduledFor: at,
+            lastScheduledFor: at,
+            trigger: 'schedule',
+            status: 'skipped',
+          });
+        }
+        if (plan.missed) {
+          const { first, last, count } = plan.missed;
+          runs.push({
+            ...base,
+            id: randomUUID(),
+            scheduledFor: first,
+            lastScheduledFor: last,
+            tickCount: count,
+            trigger: 'schedule',
+            status: 'missed',
+          });
+        }
+        advances.set(row.id, { id: row.id, nextRunAt: plan.nextRunAt, lastRunAt: null, lastFiredRunId: null });
+      }
+
+      const inserted = await tx.insertRuns(runs);
+      const jobsByQueue = new Map<string, { id: string; data: RunJobData }[]>();
+      for (const run of inserted) {
+        const row = byId.get(run.scheduleId)!;
+        if (run.status !== 'queued') {
+          recorded.push({ run, name: row.name });
+          continue;
+        }
+        const data: RunJobData = {
+          runId: run.id,
+          scheduleId: row.id,
+          scheduleName: row.name,
+          scheduledFor: run.scheduledFor.toISOString(),
+          firedAt: (run.enqueuedAt ?? row.now).toISOString(),
+          trigger: run.trigger,
+          fields: row.fields,
+        };
+        const jobs = jobsByQueue.get(run.queue) ?? [];
+        jobs.push({ id: run.id, data });
+        jobsByQueue.set(run.queue, jobs);
+        const advance = advances.get(row.id)!;
+        if (!advance.lastRunAt || run.scheduledFor > advance.lastRunAt) {
+          advance.lastRunAt = run.scheduledFor;
+          advance.lastFiredRunId = run.id;
+        }
+        fired.push({ run, name: row.name });
+      }
+      // The jobs commit with the runs and the advance, or none of them does.
+      for (const [queue, jobs] of jobsByQueue) await this.#boss.enqueue(queue, jobs, tx.executor);
+      await tx.advanceSchedules([...advances.values()]);
+      return rows.length;
+    });
+    // Events only after the commit: a rolled-back claim fired nothing.
+    for (const { run, name } of fired) this.#emit('fired', { ...stripQueue(run), scheduleName: name });
+    for (const { run, name } of recorded) {
+      this.#emit('missed', {
+        scheduleId: run.scheduleId,
+        scheduleName: name,
+        status: run.status as 'missed' | 'skipped',
+        count: run.tickCount,
+        firstScheduledFor: run.scheduledFor,
+        lastScheduledFor: run.lastScheduledFor,
+      });
+    }
+    return claimed;
+  }
+
+  async #connectListener(): Promise<void> {
+    if (this.#stopped) return;
+    const client = this.#store.newListenClient();
+    const retry = () => {
+      if (this.#listener !== client) return;
+      this.#listener = null;
+      client.end().catch(() => {});
+      if (this.#stopped) return;
+      this.#listenRetry = setTimeout(() => void this.#connectListener(), 1000);
+      this.#listenRetry.unref();
+    };
+    this.#listener = client;
+    client.on('error', retry);
+    client.on('end', retry);
+    client.on('notification', (message) => {
+      const at = message.payload ? Number(message.payload) : Number.NEGATIVE_INFINITY;
+      // While the loop is busy every change counts; while it sleeps, only one due before it wakes.
+      if (!this.#wake || at < this.#sleepingUntil) this.wake();
+    });
+    try {
+      await client.connect();
+      await this.#store.listen(client, wakeChannel(this.#config));
+      // Changes made while we were not listening were not announced: look again.
+      this.wake();
+    } catch {
+      retry();
+    }
+  }
+
+  async #prune(): Promise<void> {
+    try {
+      await this.#store.pruneRuns(this.#config.runRetentionSeconds, PRUNE_BATCH);
+    } catch (error) {
+      this.#emit('error', new Error(`pruning run history failed: ${(error as Error).message}`, { cause: error }));
+    }
+  }
+}
+
+function stripQueue(run: Run & { queue?: string }): Run {
+  const { queue: _queue, ...rest } = run;
+  return rest;
+}
