@@ -1,0 +1,315 @@
+/**
+ * Request and response schemas, named for the OpenAPI document. The same zod objects validate
+ * requests and describe them, so the spec cannot drift from what the server accepts.
+ */
+import { z } from '@hono/zod-openapi';
+import {
+  CATCH_UP_POLICIES,
+  MAX_FIELDS_BYTES,
+  NAME_EXPECTED,
+  NAME_PATTERN,
+  OVERLAP_POLICIES,
+  RUN_STATUSES,
+  RUN_TRIGGERS,
+} from '../lib/index.ts';
+import { PROBLEM_CONTENT_TYPE, PROBLEMS, type ProblemKind, problemType } from './errors.ts';
+
+const JOB_ID_EXAMPLE = '0f9b7a52-3c1e-4b8e-9d59-2f4d1c7e6a10';
+const RUN_ID_EXAMPLE = '6a1c2d3e-4f50-4617-8293-a4b5c6d7e8f9';
+
+const Timestamp = z.iso.datetime().openapi({ example: '2025-01-01T09:00:00.000Z', description: 'ISO 8601, UTC.' });
+
+export const JobName = z
+  .string()
+  .regex(NAME_PATTERN, `expected ${NAME_EXPECTED}`)
+  .openapi({ description: `Unique name: ${NAME_EXPECTED}.`, example: 'nightly-report' });
+
+const Cron = z.string().min(1).openapi({
+  description: 'A cron expression: 5 fields, 6 with leading seconds, or a macro such as `@daily`.',
+  example: '0 9 * * 1-5',
+});
+
+const Timezone = z
+  .string()
+  .min(1)
+  .openapi({ description: 'IANA time zone the expression is evaluated in. Default `UTC`.', example: 'Europe/Paris' });
+
+const JobFields = z.record(z.string(), z.unknown()).openapi({
+  description: `Any JSON object, passed to every run; at most ${MAX_FIELDS_BYTES} bytes serialized. Default \`{}\`.`,
+  example: { report: 'sales', recipients: ['ops@example.com'] },
+});
+
+const CatchUp = z.enum(CATCH_UP_POLICIES).openapi({
+  description:
+    'Ticks missed while no instance could fire them: `skip` records them as missed, `latest` fires the most recent one, `all` fires each. Default `latest`.',
+  example: 'latest',
+});
+
+const CatchUpWindow = z.number().int().min(1).nullable().openapi({
+  description:
+    'Missed ticks older than this many seconds are only recorded, never fired. Null: no bound. Default null.',
+  example: 3600,
+});
+
+const Overlap = z.enum(OVERLAP_POLICIES).openapi({
+  description:
+    'A tick while the previous run is still queued or running: `allow` fires it, `skip` records it as skipped. Default `allow`.',
+  example: 'allow',
+});
+
+export const JobSchema = z
+  .object({
+    id: z.uuid().openapi({ example: JOB_ID_EXAMPLE }),
+    name: JobName,
+    cron: Cron,
+    timezone: Timezone,
+    description: z.string().openapi({ example: 'At 09:00, Monday through Friday' }),
+    job_fields: JobFields,
+    paused: z.boolean().openapi({ example: false }),
+    catch_up: CatchUp,
+    catch_up_window_seconds: CatchUpWindow,
+    overlap: Overlap,
+    next_run_at: Timestamp.nullable().openapi({ description: 'The next instant it fires; null while paused.' }),
+    last_run_at: Timestamp.nullable().openapi({
+      description: 'The scheduled instant of its latest run; null before the first.',
+    }),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  })
+  .openapi('Job');
+
+const JOB_EXAMPLE = {
+  id: JOB_ID_EXAMPLE,
+  name: 'nightly-report',
+  cron: '0 9 * * 1-5',
+  timezone: 'Europe/Paris',
+  description: 'At 09:00, Monday through Friday',
+  job_fields: { report: 'sales' },
+  paused: false,
+  catch_up: 'latest',
+  catch_up_window_seconds: null,
+  overlap: 'allow',
+  next_run_at: '2025-01-06T08:00:00.000Z',
+  last_run_at: '2025-01-03T08:00:00.000Z',
+  created_at: '2025-01-01T12:00:00.000Z',
+  updated_at: '2025-01-01T12:00:00.000Z',
+} as const;
+
+export const JobDetailSchema = JobSchema.extend({
+  upcoming: z.array(Timestamp).openapi({
+    description: 'Its next five run instants (empty while paused).',
+    example: ['2025-01-06T08:00:00.000Z', '2025-01-07T08:00:00.000Z'],
+  }),
+}).openapi('JobDetail');
+
+export const JobListSchema = z.array(JobSchema).openapi('JobList');
+
+export const CreateJobSchema = z
+  .strictObject({
+    name: JobName,
+    cron: Cron,
+    job_fields: JobFields.optional(),
+    timezone: Timezone.optional(),
+    paused: z.boolean().optional().openapi({ description: 'Create it paused. Default false.' }),
+    catch_up: CatchUp.optional(),
+    catch_up_window_seconds: CatchUpWindow.optional(),
+    overlap: Overlap.optional(),
+  })
+  .openapi('CreateJob', {
+    example: { name: 'nightly-report', cron: '0 9 * * 1-5', timezone: 'Europe/Paris', job_fields: { report: 'sales' } },
+  });
+
+export const UpdateJobSchema = z
+  .strictObject({
+    name: JobName.optional(),
+    cron: Cron.optional(),
+    job_fields: JobFields.optional(),
+    timezone: Timezone.optional(),
+    paused: z.boolean().optional(),
+    catch_up: CatchUp.optional(),
+    catch_up_window_seconds: CatchUpWindow.optional(),
+    overlap: Overlap.optional(),
+  })
+  .openapi('UpdateJob', {
+    description: 'Any subset of the job’s fields. A new cron or timezone recomputes `next_run_at` from now.',
+    example: { cron: '*/15 * * * *', job_fields: { report: 'inventory' } },
+  });
+
+export const RunSchema = z
+  .object({
+    id: z
+      .uuid()
+      .openapi({ example: RUN_ID_EXAMPLE, description: 'Stable across retries: usable as an idempotency key.' }),
+    job_id: z.uuid().openapi({ example: JOB_ID_EXAMPLE }),
+    scheduled_for: Timestamp.openapi({ description: 'The tick the run stands for (trigger time of a manual run).' }),
+    trigger: z.enum(RUN_TRIGGERS).openapi({ example: 'schedule' }),
+    status: z.enum(RUN_STATUSES).openapi({ example: 'succeeded' }),
+    enqueued_at: Timestamp.nullable(),
+    started_at: Timestamp.nullable(),
+    finished_at: Timestamp.nullable(),
+    attempts: z.number().int().openapi({ example: 1 }),
+    error: z.string().nullable().openapi({ example: null }),
+  })
+  .openapi('Run');
+
+const RUN_EXAMPLE = {
+  id: RUN_ID_EXAMPLE,
+  job_id: JOB_ID_EXAMPLE,
+  scheduled_for: '2025-01-03T08:00:00.000Z',
+  trigger: 'schedule',
+  status: 'succeeded',
+  enqueued_at: '2025-01-03T08:00:00.012Z',
+  started_at: '2025-01-03T08:00:00.040Z',
+  finished_at: '2025-01-03T08:00:00.051Z',
+  attempts: 1,
+  error: null,
+} as const;
+
+export const RunListSchema = z.array(RunSchema).openapi('RunList');
+
+export const PreviewRequestSchema = z
+  .strictObject({
+    cron: Cron,
+    timezone: Timezone.optional(),
+    count: z.number().int().min(1).max(100).optional().openapi({ description: 'How many instants, 1-100. Default 5.' }),
+  })
+  .openapi('CronPreviewRequest', { example: { cron: '*/15 9-17 * * 1-5', timezone: 'America/New_York', count: 3 } });
+
+export const PreviewSchema = z
+  .object({
+    cron: Cron,
+    timezone: Timezone,
+    description: z.string().openapi({ example: 'Every 15 minutes, between 09:00 and 17:59, Monday through Friday' }),
+    next: z.array(Timestamp),
+  })
+  .openapi('CronPreview', {
+    example: {
+      cron: '*/15 9-17 * * 1-5',
+      timezone: 'America/New_York',
+      description: 'Every 15 minutes, between 09:00 and 17:59, Monday through Friday',
+      next: ['2025-01-06T14:00:00.000Z', '2025-01-06T14:15:00.000Z', '2025-01-06T14:30:00.000Z'],
+    },
+  });
+
+export const ReadySchema = z.object({ status: z.literal('ready') }).openapi('Ready', { example: { status: 'ready' } });
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().openapi({ example: problemType('not_found') }),
+    title: z.string().openapi({ example: 'Not found' }),
+    status: z.number().int().openapi({ example: 404 }),
+    detail: z.string().openapi({ example: 'schedule "nightly-report" was not found' }),
+    request_id: z.string().openapi({ example: '2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d' }),
+    errors: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .optional()
+      .openapi({ description: 'For validation problems: each field that was wrong.' }),
+  })
+  .openapi('Problem');
+
+export const IdParamsSchema = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(128)
+    .openapi({
+      param: { name: 'id', in: 'path' },
+      description: 'The job’s id or its name.',
+      example: 'nightly-report',
+    }),
+});
+
+const Limit = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(1000)
+  .optional()
+  .openapi({ description: 'Page size, 1-1000. Default 100.', example: 100 });
+const Cursor = z.string().min(1).max(500).optional().openapi({
+  description: 'The cursor of the next page, from the previous page’s `Link: <…>; rel="next"` header.',
+});
+
+export const ListJobsQuerySchema = z.object({
+  limit: Limit,
+  cursor: Cursor,
+  paused: z
+    .enum(['true', 'false'])
+    .optional()
+    .openapi({ description: 'Only paused (`true`) or active (`false`) jobs.' }),
+});
+
+export const ListRunsQuerySchema = z.object({
+  limit: Limit,
+  cursor: Cursor,
+  status: z.enum(RUN_STATUSES).optional().openapi({ description: 'Only runs in this status.' }),
+});
+
+export const examples = { job: JOB_EXAMPLE, run: RUN_EXAMPLE };
+
+/** Example problems per status, so the spec shows what each error looks like. */
+const PROBLEM_EXAMPLES: Record<
+  number,
+  { kind: ProblemKind; detail: string; errors?: { path: string; message: string }[] }
+> = {
+  400: { kind: 'malformed_json', detail: 'The request body is not valid JSON.' },
+  401: { kind: 'unauthorized', detail: 'Send Authorization: Bearer <token>.' },
+  404: { kind: 'not_found', detail: 'schedule "nightly-report" was not found' },
+  409: { kind: 'conflict', detail: 'a schedule with name "nightly-report" already exists' },
+  413: { kind: 'payload_too_large', detail: 'The request body is larger than the server accepts.' },
+  415: { kind: 'unsupported_media_type', detail: 'Send the request body as application/json.' },
+  422: {
+    kind: 'validation',
+    detail: 'The request has invalid values.',
+    errors: [{ path: 'cron', message: 'expected a 5- or 6-field cron expression (got "61 * * * *")' }],
+  },
+  500: { kind: 'internal', detail: 'An unexpected error occurred. Quote request id 2f1c9a7e when reporting it.' },
+  503: { kind: 'database', detail: 'The database did not answer; try again later.' },
+};
+
+const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+  400: 'The body is not valid JSON.',
+  401: 'Missing or wrong bearer token (only when SCHEDULER_API_TOKEN is set).',
+  404: 'No job with that id or name.',
+  409: 'A job with that name already exists.',
+  413: 'The body is over the size limit, or `job_fields` is over 64 KiB.',
+  415: 'The body is not sent as application/json.',
+  422: 'A field has the wrong type or an invalid value; `errors` names each.',
+  500: 'An unexpected error; the response carries the request id that appears in the log.',
+  503: 'The database or the engine is unavailable.',
+};
+
+export type ErrorStatus = 400 | 401 | 404 | 409 | 413 | 415 | 422 | 500 | 503;
+
+/** The OpenAPI response entries of the given error statuses, each with its problem example. */
+export function problemResponses<const S extends ErrorStatus>(
+  ...statuses: S[]
+): Record<
+  S,
+  { description: string; content: { [PROBLEM_CONTENT_TYPE]: { schema: typeof ProblemSchema; example: unknown } } }
+> {
+  const out = {} as Record<
+    S,
+    { description: string; content: { [PROBLEM_CONTENT_TYPE]: { schema: typeof ProblemSchema; example: unknown } } }
+  >;
+  for (const status of statuses) {
+    const ex = PROBLEM_EXAMPLES[status]!;
+    out[status] = {
+      description: PROBLEM_DESCRIPTIONS[status]!,
+      content: {
+        [PROBLEM_CONTENT_TYPE]: {
+          schema: ProblemSchema,
+          example: {
+            type: problemType(ex.kind),
+            title: PROBLEMS[ex.kind].title,
+            status,
+            detail: ex.detail,
+            request_id: '2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d',
+            ...(ex.errors ? { errors: ex.errors } : {}),
+          },
+        },
+      },
+    };
+  }
+  return out;
+}
