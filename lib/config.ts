@@ -23,6 +23,13 @@ export interface SchedulerOptions {
   fire?: boolean;
   /** Due schedules claimed per transaction. Default 1000. */
   claimBatchSize?: number;
+  /**
+   * How far ahead of a tick its claim is prepared. The claim's transaction (runs and pg-boss jobs)
+   * is built this early and committed at the tick itself, so workers are woken at the tick and not
+   * after the claim's work. A change to a schedule takes effect from its next tick further ahead
+   * than this. 0 prepares nothing ahead. Default 1.
+   */
+  lookaheadSeconds?: number;
   /** A tick later than this many seconds when the engine sees it counts as missed (catch-up policy applies). Default 5. */
   misfireGraceSeconds?: number;
   /** Most catch-up runs fired for one schedule after one outage under the `all` policy. Default 100. */
@@ -58,6 +65,7 @@ export interface SchedulerConfig {
   readonly fire: boolean;
   readonly claimBatchSize: number;
   readonly misfireGraceMs: number;
+  readonly lookaheadMs: number;
   readonly maxCatchUpRuns: number;
   readonly pollIntervalMs: number;
   readonly runRetentionSeconds: number;
@@ -125,6 +133,7 @@ export function resolveConfig(options: SchedulerOptions): SchedulerConfig {
     queue,
     fire: options.fire ?? true,
     claimBatchSize: number('claimBatchSize', options.claimBatchSize, 1000, 1, 10000),
+    lookaheadMs: number('lookaheadSeconds', options.lookaheadSeconds, 1, 0, 60, false) * 1000,
     misfireGraceMs: number('misfireGraceSeconds', options.misfireGraceSeconds, 5, 0, 86400, false) * 1000,
     maxCatchUpRuns: number('maxCatchUpRuns', options.maxCatchUpRuns, 100, 1, 100000),
     pollIntervalMs: number('pollIntervalSeconds', options.pollIntervalSeconds, 10, 0.1, 3600, false) * 1000,

@@ -38,7 +38,7 @@ import {
   encodeCursor,
   isUuid,
 } from './validate.ts';
-import { RunWorkers } from './worker.ts';
+import { startWorker } from './worker.ts';
 
 const INPUT_KEYS = [
   'name',
@@ -79,7 +79,8 @@ function checkObject(field: string, value: unknown): void {
 }
 
 function checkKey(field: string, value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 128) {
+  // NUL: PostgreSQL text cannot hold it, so the lookup would fail in the database instead of here.
+  if (typeof value !== 'string' || value.length === 0 || value.length > 128 || value.includes('\0')) {
     throw new ValidationError({ field, value, expected: 'a schedule id or name' });
   }
   return value;
@@ -94,7 +95,6 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
   #store: Store | null = null;
   #boss: Boss | null = null;
   #ticker: Ticker | null = null;
-  #workers: RunWorkers | null = null;
   #starting: Promise<void> | null = null;
 
   constructor(config: SchedulerConfig) {
@@ -132,7 +132,6 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
     boss.onError((error) => this.#emitEvent('error', error));
     await boss.start();
     await boss.ensureQueue(this.#config.queue);
-    this.#workers = new RunWorkers(store, boss, this.#emitEvent);
     if (this.#config.fire) {
       this.#ticker = new Ticker(store, boss, this.#config, this.#emitEvent);
       this.#ticker.start();
@@ -152,15 +151,12 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
   }
 
   async #close(timeoutMs: number): Promise<void> {
-    // Order matters: stop firing first, then let handlers drain (pg-boss), then record what could
-    // not finish as queued again (pg-boss retries it after its expiry), and only then close the pool.
+    // Order matters: stop firing first, then let handlers drain (pg-boss fails the attempts still
+    // running at the timeout, which releases them for retry), and only then close our pool.
     await this.#ticker?.stop();
     this.#ticker = null;
     await this.#boss?.stop(timeoutMs);
     this.#boss = null;
-    const unfinished = [...(this.#workers?.inFlight ?? [])];
-    this.#workers = null;
-    if (unfinished.length > 0) await this.#store?.queries.releaseRuns(unfinished).catch(() => {});
     await this.#store?.end();
     this.#store = null;
   }
@@ -412,8 +408,8 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
       options.concurrency === undefined
         ? this.#config.workConcurrency
         : checkInteger('concurrency', options.concurrency, 1, 1000);
-    this.#running('work()');
-    return this.#workers!.work(queue, concurrency, handler);
+    const { boss } = this.#running('work()');
+    return startWorker(boss, this.#emitEvent, queue, concurrency, handler);
   }
 
   async ping(): Promise<boolean> {

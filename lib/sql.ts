@@ -9,7 +9,34 @@ const SCHEDULE_COLUMNS = `id, name, cron, timezone, fields, queue, paused, catch
   next_run_at, last_run_at, created_at, updated_at`;
 
 const RUN_COLUMNS = `id, schedule_id, scheduled_for, last_scheduled_for, tick_count, trigger, status, queue,
-  enqueued_at, started_at, finished_at, attempts, error`;
+  enqueued_at, NULL::timestamptz AS started_at, NULL::timestamptz AS finished_at, 0 AS attempts, NULL::text AS error`;
+
+/**
+ * A run as users see it. pg-boss owns execution: a fired run's status, attempts, start, end and
+ * error are read from its pg-boss job (same id), so they are true whoever works the queue (our
+ * workers or plain pg-boss consumers) and cost no write of ours per attempt. Skipped and missed
+ * records never reach pg-boss and keep their stored status.
+ */
+function selectRuns(schema: string, bossSchema: string): string {
+  return `SELECT r.id, r.schedule_id, r.scheduled_for, r.last_scheduled_for, r.tick_count, r.trigger, r.queue,
+      r.enqueued_at,
+      CASE
+        WHEN r.status <> 'queued' OR j.id IS NULL THEN r.status
+        WHEN j.state = 'active' THEN 'running'
+        WHEN j.state = 'completed' THEN 'succeeded'
+        WHEN j.state IN ('failed', 'cancelled') THEN 'failed'
+        ELSE 'queued'
+      END AS status,
+      j.started_on AS started_at,
+      CASE WHEN j.state IN ('completed', 'failed', 'cancelled') THEN j.completed_on END AS finished_at,
+      CASE WHEN j.started_on IS NULL THEN 0 ELSE j.retry_count + 1 END AS attempts,
+      CASE
+        WHEN j.state = 'cancelled' THEN 'cancelled'
+        WHEN j.state IN ('failed', 'retry') THEN coalesce(j.output ->> 'message', j.output::text)
+      END AS error
+    FROM ${schema}.runs r
+    LEFT JOIN ${bossSchema}.job j ON j.name = r.queue AND j.id = r.id`;
+}
 
 /** Timestamps that cursors carry are kept at millisecond precision, so a cursor round-trips exactly. */
 const NOW_MS = `date_trunc('milliseconds', clock_timestamp())`;
@@ -135,14 +162,18 @@ export function deleteSchedule(schema: string): string {
   return `DELETE FROM ${schema}.schedules WHERE id = $1`;
 }
 
-/** Runs of a schedule that may still sit in pg-boss, to cancel them when it is deleted. */
-export function selectOpenRuns(schema: string): string {
-  return `SELECT id, queue FROM ${schema}.runs WHERE schedule_id = $1 AND status IN ('queued', 'running')`;
+/** Runs of a schedule whose pg-boss job is still queued or active, to cancel them when it is deleted. */
+export function selectOpenRuns(schema: string, bossSchema: string): string {
+  return `SELECT r.id, r.queue FROM ${schema}.runs r
+    JOIN ${bossSchema}.job j ON j.name = r.queue AND j.id = r.id
+    WHERE r.schedule_id = $1 AND r.status = 'queued' AND j.state < 'completed'`;
 }
 
 /**
- * Claims due schedules. statement_timestamp() (stable within the statement, so the due index is
- * usable) is the database's clock: instances never compare their own clocks. SKIP LOCKED lets
+ * Claims schedules due at or before $2 (a tick instant, possibly a moment ahead: the claim is
+ * prepared early and committed at the tick) or already overdue. statement_timestamp() (stable
+ * within the statement, so the due index is usable) is the database's clock: instances never
+ * compare their own clocks. SKIP LOCKED lets
  * several instances claim disjoint batches at once; the row lock is held until the claim commits,
  * and the claim moves next_run_at past now, so no other instance can claim the same tick.
  * previous_active says whether the last fired run's pg-boss job is still queued or active (for the
@@ -156,7 +187,9 @@ export function claimDueSchedules(schema: string, bossSchema: string): string {
         WHERE j.name = s.queue AND j.id = s.last_fired_run_id AND j.state < 'completed'
       ) ELSE false END AS previous_active
     FROM ${schema}.schedules s
-    WHERE NOT s.paused AND s.next_run_at <= statement_timestamp()
+    WHERE NOT s.paused AND s.next_run_at <= greatest(statement_timestamp(), $2::timestamptz)
+      -- Whether the previous run is still in progress can only be judged at the tick itself.
+      AND (s.overlap = 'allow' OR s.next_run_at <= statement_timestamp())
     ORDER BY s.next_run_at
     LIMIT $1
     FOR UPDATE OF s SKIP LOCKED`;
@@ -167,7 +200,7 @@ export function insertRuns(schema: string): string {
   return `INSERT INTO ${schema}.runs
       (id, schedule_id, scheduled_for, last_scheduled_for, tick_count, trigger, status, queue, enqueued_at)
     SELECT u.id, u.schedule_id, u.scheduled_for, u.last_scheduled_for, u.tick_count, u.trigger, u.status, u.queue,
-      CASE WHEN u.status = 'queued' THEN ${NOW_MS} END
+      CASE WHEN u.status = 'queued' THEN greatest(${NOW_MS}, u.scheduled_for) END
     FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::timestamptz[], $5::int[], $6::text[], $7::text[], $8::text[])
       AS u (id, schedule_id, scheduled_for, last_scheduled_for, tick_count, trigger, status, queue)
     ON CONFLICT (schedule_id, scheduled_for) WHERE trigger <> 'manual' DO NOTHING
@@ -203,32 +236,14 @@ export function selectNextWake(schema: string): string {
     FROM ${schema}.schedules WHERE NOT paused AND next_run_at IS NOT NULL`;
 }
 
-export function selectRunsPage(schema: string): string {
-  return `SELECT ${RUN_COLUMNS} FROM ${schema}.runs
-    WHERE schedule_id = $1
-      AND ($2::timestamptz IS NULL OR (scheduled_for, id) < ($2::timestamptz, $3::uuid))
-      AND ($4::text IS NULL OR status = $4::text)
+export function selectRunsPage(schema: string, bossSchema: string): string {
+  return `SELECT * FROM (${selectRuns(schema, bossSchema)}
+      WHERE r.schedule_id = $1
+        AND ($2::timestamptz IS NULL OR (r.scheduled_for, r.id) < ($2::timestamptz, $3::uuid))
+    ) runs
+    WHERE ($4::text IS NULL OR status = $4::text)
     ORDER BY scheduled_for DESC, id DESC
     LIMIT $5`;
-}
-
-/** A worker took the runs: one more attempt, running since now. Returns nothing for unknown runs. */
-export function markRunsStarted(schema: string): string {
-  return `UPDATE ${schema}.runs SET status = 'running', started_at = clock_timestamp(), attempts = attempts + 1,
-      finished_at = NULL
-    WHERE id = ANY($1::uuid[])`;
-}
-
-/** $2 = status; finished_at is set only for final outcomes. */
-export function markRunFinished(schema: string): string {
-  return `UPDATE ${schema}.runs SET status = $2, error = $3,
-      finished_at = CASE WHEN $2 IN ('succeeded', 'failed') THEN clock_timestamp() END
-    WHERE id = $1`;
-}
-
-/** Runs this process had started but did not finish at stop: back to queued for pg-boss to retry. */
-export function releaseRuns(schema: string): string {
-  return `UPDATE ${schema}.runs SET status = 'queued' WHERE id = ANY($1::uuid[]) AND status = 'running'`;
 }
 
 /** One instance prunes at a time; the others skip the pass. A session lock: pruning commits batch by batch. */

@@ -186,12 +186,13 @@ export class Queries {
   }
 
   async openRuns(scheduleId: string): Promise<{ id: string; queue: string }[]> {
-    const { rows } = await this.#db.query(sql.selectOpenRuns(this.#schema), [scheduleId]);
+    const { rows } = await this.#db.query(sql.selectOpenRuns(this.#schema, this.#bossSchema), [scheduleId]);
     return rows as { id: string; queue: string }[];
   }
 
-  async claimDue(limit: number): Promise<ClaimedRow[]> {
-    const { rows } = await this.#db.query(sql.claimDueSchedules(this.#schema, this.#bossSchema), [limit]);
+  /** Locks up to `limit` schedules due at or before `dueBy` (or overdue), skipping rows other claims hold. */
+  async claimDue(limit: number, dueBy: Date): Promise<ClaimedRow[]> {
+    const { rows } = await this.#db.query(sql.claimDueSchedules(this.#schema, this.#bossSchema), [limit, dueBy]);
     return rows.map((row) => ({
       id: row.id,
       name: row.name,
@@ -258,7 +259,7 @@ export class Queries {
     status: RunStatus | null,
     limit: number,
   ): Promise<Run[]> {
-    const { rows } = await this.#db.query(sql.selectRunsPage(this.#schema), [
+    const { rows } = await this.#db.query(sql.selectRunsPage(this.#schema, this.#bossSchema), [
       scheduleId,
       before?.t ?? null,
       before?.id ?? null,
@@ -269,18 +270,6 @@ export class Queries {
       const { queue: _queue, ...run } = toRun(row);
       return run;
     });
-  }
-
-  async markRunsStarted(ids: string[]): Promise<void> {
-    await this.#db.query(sql.markRunsStarted(this.#schema), [ids]);
-  }
-
-  async markRunFinished(id: string, status: RunStatus, error: string | null): Promise<void> {
-    await this.#db.query(sql.markRunFinished(this.#schema), [id, status, error]);
-  }
-
-  async releaseRuns(ids: string[]): Promise<void> {
-    if (ids.length > 0) await this.#db.query(sql.releaseRuns(this.#schema), [ids]);
   }
 
   async ping(): Promise<void> {

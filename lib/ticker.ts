@@ -83,16 +83,19 @@ export class Ticker {
     let backoffMs = 100;
     while (!this.#stopped) {
       try {
-        // Drain everything due: a full batch means more may be waiting.
-        while (!this.#stopped && (await this.#claimOnce()) === this.#config.claimBatchSize) {}
         const next = await this.#store.queries.nextWake();
         if (this.#failing) {
           this.#failing = false;
           this.#emit('error', new Error('database reachable again; the scheduler resumed firing'));
         }
         backoffMs = 100;
-        const sleepMs = Math.min(Math.max(next?.waitMs ?? Number.POSITIVE_INFINITY, 0), this.#config.pollIntervalMs);
-        await this.#sleep(sleepMs, next?.atMs ?? Number.POSITIVE_INFINITY);
+        if (next && next.waitMs <= this.#config.lookaheadMs) {
+          await this.#fireTick(next.atMs, next.waitMs);
+          continue;
+        }
+        // Wake early enough to prepare the next tick's claim.
+        const wait = (next?.waitMs ?? Number.POSITIVE_INFINITY) - this.#config.lookaheadMs;
+        await this.#sleep(Math.min(wait, this.#config.pollIntervalMs), next?.atMs ?? Number.POSITIVE_INFINITY);
       } catch (error) {
         if (!this.#failing) {
           this.#failing = true;
@@ -105,36 +108,57 @@ export class Ticker {
   }
 
   /**
-   * Sleeps up to `ms`; wake() or a notification of a schedule due before `until` (epoch ms by the
-   * database's clock) ends it early.
+   * Fires everything due at the tick `atMs` (epoch ms by the database's clock, `waitMs` away; both
+   * may be in the past for overdue schedules). Claims are prepared in batches, each in its own
+   * transaction, and every prepared transaction commits at the tick: pg-boss's NOTIFY and the jobs
+   * become visible to workers then, not when the claim work is done. Several batches are kept open
+   * at once so a burst of due schedules is ready together; SKIP LOCKED keeps their rows disjoint.
    */
-  #sleep(ms: number, until: number): Promise<void> {
-    // A wake that came while the loop was busy is a change its last look may have missed: look again.
-    if (this.#stopped || this.#pending) {
-      this.#pending = false;
-      return Promise.resolve();
+  async #fireTick(atMs: number, waitMs: number): Promise<void> {
+    const tickAt = performance.now() + waitMs;
+    const untilTick = () => delayUntil(tickAt);
+    const open: Promise<number>[] = [];
+    const maxOpen = Math.max(1, Math.floor(this.#config.poolSize / 2));
+    let total = 0;
+    for (;;) {
+      let prepared!: (claimed: number) => void;
+      const ready = new Promise<number>((resolve) => {
+        prepared = resolve;
+      });
+      const committed = this.#claimBatch(new Date(atMs), prepared, untilTick);
+      // A batch that fails before it is prepared must not leave the loop waiting for it.
+      committed.catch(() => prepared(0));
+      open.push(committed);
+      const claimed = await ready;
+      total += claimed;
+      if (claimed < this.#config.claimBatchSize || this.#stopped) break;
+      // Keep the number of connections held by open claims bounded: wait for the oldest to commit.
+      if (open.length >= maxOpen) await open.shift();
     }
-    this.#sleepingUntil = until;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#wake = null;
-        resolve();
-      }, ms);
-      this.#wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+    await Promise.all(open);
+    // Nothing could be claimed ahead (overlap `skip` schedules are claimed at the tick itself):
+    // wait for the tick rather than asking again at once.
+    if (total === 0 && waitMs > 0) await this.#sleep(waitMs, atMs);
   }
 
-  /** Claims one batch of due schedules and fires their ticks, in one transaction. Returns how many it claimed. */
-  async #claimOnce(): Promise<number> {
+  /**
+   * Claims one batch of schedules due by `dueBy` and fires their ticks in one transaction, which
+   * commits once `commitGate` resolves. Calls `prepared` with how many it claimed, before waiting.
+   */
+  async #claimBatch(
+    dueBy: Date,
+    prepared: (claimed: number) => void,
+    commitGate: () => Promise<void>,
+  ): Promise<number> {
     const limits = { misfireGraceMs: this.#config.misfireGraceMs, maxCatchUpRuns: this.#config.maxCatchUpRuns };
     const fired: { run: Run; name: string }[] = [];
     const recorded: { run: Run; name: string }[] = [];
     const claimed = await this.#store.transaction(async (tx) => {
-      const rows = await tx.claimDue(this.#config.claimBatchSize);
-      if (rows.length === 0) return 0;
+      const rows = await tx.claimDue(this.#config.claimBatchSize, dueBy);
+      if (rows.length === 0) {
+        prepared(0);
+        return 0;
+      }
       const runs: NewRun[] = [];
       const byId = new Map(rows.map((row) => [row.id, row]));
       const advances = new Map<
@@ -142,6 +166,8 @@ export class Ticker {
         { id: string; nextRunAt: Date | null; lastRunAt: Date | null; lastFiredRunId: string | null }
       >();
       for (const row of rows) {
+        // Planned as of the tick (the commit instant), or of now for schedules already overdue.
+        const planNow = row.now > dueBy ? row.now : dueBy;
         let plan: ReturnType<typeof planTicks>;
         try {
           plan = planTicks(
@@ -153,7 +179,7 @@ export class Ticker {
               overlap: row.overlap,
               previousActive: row.previousActive,
             },
-            row.now,
+            planNow,
             limits,
           );
         } catch (error) {
@@ -231,6 +257,9 @@ export class Ticker {
       // The jobs commit with the runs and the advance, or none of them does.
       for (const [queue, jobs] of jobsByQueue) await this.#boss.enqueue(queue, jobs, tx.executor);
       await tx.advanceSchedules([...advances.values()]);
+      prepared(rows.length);
+      // THE COMMIT IS THE FIRING: it must not happen before the tick.
+      await commitGate();
       return rows.length;
     });
     // Events only after the commit: a rolled-back claim fired nothing.
@@ -246,6 +275,29 @@ export class Ticker {
       });
     }
     return claimed;
+  }
+
+  /**
+   * Sleeps up to `ms`; wake() or a notification of a schedule due before `until` (epoch ms by the
+   * database's clock) ends it early.
+   */
+  #sleep(ms: number, until: number): Promise<void> {
+    // A wake that came while the loop was busy is a change its last look may have missed: look again.
+    if (this.#stopped || this.#pending) {
+      this.#pending = false;
+      return Promise.resolve();
+    }
+    this.#sleepingUntil = until;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#wake = null;
+        resolve();
+      }, ms);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 
   async #connectListener(): Promise<void> {
@@ -284,6 +336,12 @@ export class Ticker {
       this.#emit('error', new Error(`pruning run history failed: ${(error as Error).message}`, { cause: error }));
     }
   }
+}
+
+/** Resolves when performance.now() reaches `at` (at once when it has passed). */
+function delayUntil(at: number): Promise<void> {
+  const ms = at - performance.now();
+  return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function stripQueue(run: Run & { queue?: string }): Run {

@@ -4,9 +4,10 @@
 import { ValidationError } from './errors.ts';
 import { CATCH_UP_POLICIES, OVERLAP_POLICIES, RUN_STATUSES } from './types.ts';
 
-/** Schedule names: 1-128 letters, digits, `.`, `_`, `-`, starting with a letter or digit. */
-export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-export const NAME_EXPECTED = '1-128 characters of letters, digits, ".", "_" or "-", starting with a letter or digit';
+/** Schedule names: 1-128 letters, digits, `.`, `_`, `-`, starting with a letter or digit, without `..`. */
+export const NAME_PATTERN = /^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export const NAME_EXPECTED =
+  '1-128 characters of letters, digits, ".", "_" or "-", starting with a letter or digit, without ".."';
 /** Most bytes of a schedule's `fields`, serialized as JSON. */
 export const MAX_FIELDS_BYTES = 64 * 1024;
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -51,9 +52,33 @@ export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
-/** A plain JSON object of at most 64 KiB serialized. */
+/** Deepest nesting of a schedule's `fields`: deeper values overflow recursive serializers (V8, jsonb input). */
+export const MAX_FIELDS_DEPTH = 64;
+
+/** What PostgreSQL's jsonb cannot store in a string or key: NUL, and lone surrogates (invalid Unicode). */
+function textProblem(text: string): string | null {
+  if (text.includes('\0')) return 'a JSON object without NUL characters (PostgreSQL jsonb cannot store them)';
+  if (!text.isWellFormed()) return 'a JSON object without lone surrogates (PostgreSQL jsonb cannot store them)';
+  return null;
+}
+
+/** Walks keys and strings; stops at the depth bound, so it cannot run out of stack itself. */
+function fieldsProblem(value: unknown, depth: number): string | null {
+  if (typeof value === 'string') return textProblem(value);
+  if (value === null || typeof value !== 'object') return null;
+  if (depth > MAX_FIELDS_DEPTH) return `a JSON object nested at most ${MAX_FIELDS_DEPTH} levels deep`;
+  for (const [key, item] of Object.entries(value)) {
+    const problem = textProblem(key) ?? fieldsProblem(item, depth + 1);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+/** A plain JSON object of at most 64 KiB serialized, that PostgreSQL's jsonb can store. */
 export function checkFields(field: string, value: unknown): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(field, value, 'a JSON object');
+  const problem = fieldsProblem(value, 1);
+  if (problem) fail(field, undefined, problem);
   let text: string;
   try {
     text = JSON.stringify(value);
@@ -63,8 +88,6 @@ export function checkFields(field: string, value: unknown): Record<string, unkno
   if (Buffer.byteLength(text, 'utf8') > MAX_FIELDS_BYTES) {
     fail(field, undefined, `a JSON object of at most ${MAX_FIELDS_BYTES} bytes serialized`);
   }
-  if (text.includes('\\u0000'))
-    fail(field, undefined, 'a JSON object without NUL characters (PostgreSQL jsonb cannot store them)');
   return value as Record<string, unknown>;
 }
 
@@ -91,6 +114,17 @@ export function checkInteger(field: string, value: unknown, min: number, max: nu
   return value;
 }
 
+/** The one form encodeCursor writes (toISOString, years 0001-9999): PostgreSQL reads it, unlike much Date.parse takes. */
+function isCursorTime(t: unknown): t is string {
+  return (
+    typeof t === 'string' &&
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(t) &&
+    t >= '0001' &&
+    !Number.isNaN(Date.parse(t)) &&
+    new Date(t).toISOString() === t
+  );
+}
+
 /** Cursors are opaque base64url JSON; this decodes one and checks its shape. */
 export function decodeCursor(field: string, value: string): { t: string; id: string } {
   try {
@@ -98,8 +132,7 @@ export function decodeCursor(field: string, value: string): { t: string; id: str
     if (
       parsed &&
       typeof parsed === 'object' &&
-      typeof (parsed as { t?: unknown }).t === 'string' &&
-      !Number.isNaN(Date.parse((parsed as { t: string }).t)) &&
+      isCursorTime((parsed as { t?: unknown }).t) &&
       typeof (parsed as { id?: unknown }).id === 'string' &&
       isUuid((parsed as { id: string }).id)
     ) {
