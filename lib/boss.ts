@@ -59,6 +59,11 @@ function connectionOptions(config: SchedulerConfig): Record<string, unknown> {
   };
 }
 
+/** How often pg-boss looks for expired attempts: half the run timeout, from 1 s to its default 60 s. */
+function supervisionSeconds(runTimeoutSeconds: number): number {
+  return Math.min(60, Math.max(1, Math.floor(runTimeoutSeconds / 2)));
+}
+
 export function createBoss(config: SchedulerConfig): Boss {
   const boss = new PgBoss({
     ...connectionOptions(config),
@@ -68,6 +73,11 @@ export function createBoss(config: SchedulerConfig): Boss {
     useListenNotify: true,
     // The engine does its own scheduling; pg-boss's cron timekeeper is not used.
     schedule: false,
+    // pg-boss fails expired attempts (and so retries them) only in its supervision pass, every 60 s
+    // by default: an attempt would outlive runTimeoutSeconds by up to a minute. Supervise often
+    // enough that an expired attempt is retried within about half its timeout.
+    superviseIntervalSeconds: supervisionSeconds(config.runTimeoutSeconds),
+    monitorIntervalSeconds: supervisionSeconds(config.runTimeoutSeconds),
     application_name: 'pg-cron-scheduler:boss',
   });
   const known = new Set<string>();
@@ -86,6 +96,7 @@ export function createBoss(config: SchedulerConfig): Boss {
         try {
           await boss.createQueue(name, {
             notify: true,
+            partition: true,
             retryLimit: config.retryLimit,
             retryDelay: config.retryDelaySeconds,
             retryBackoff: config.retryBackoff,

@@ -8,8 +8,12 @@ import type { RunContext, RunHandler, SchedulerEvents } from './types.ts';
 
 type Emit = <E extends keyof SchedulerEvents>(event: E, ...args: SchedulerEvents[E]) => void;
 
-/** Most jobs one fetch takes: a burst of runs arrives in a few queries. */
-const MAX_BATCH = 50;
+/**
+ * Most jobs one fetch takes. Few large fetches beat many small ones, which contend on the same job
+ * index: with 1,000 runs due at once (loaded 2-core machine, one run each), handler start lateness
+ * p50 was 107 ms with 2 loops of 500, 142 ms with 10 of 100 and 250 ms with 50 of 20.
+ */
+const MAX_BATCH = 500;
 
 function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(typeof value === 'string' ? value : JSON.stringify(value));
