@@ -15,8 +15,10 @@ export const RUN_TRIGGERS = ['schedule', 'catch_up', 'manual'] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
 /**
- * Where a run is. `skipped` and `missed` rows record ticks that were not fired (overlap, or downtime
- * under the catch-up policy); they never reach a worker.
+ * Where a run is. A fired run's status is its pg-boss job's state (`queued` while created or
+ * waiting for a retry, `running` while active, `succeeded` when completed, `failed` when failed for
+ * good or cancelled), so it is true whoever works the queue. `skipped` and `missed` rows record ticks
+ * that were not fired (overlap, or downtime under the catch-up policy); they never reach a worker.
  */
 export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'skipped', 'missed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -85,13 +87,13 @@ export interface Run {
   status: RunStatus;
   /** When it was handed to pg-boss; null for skipped and missed records. */
   enqueuedAt: Date | null;
-  /** When the latest attempt started (library workers only). */
+  /** When the latest attempt started (from pg-boss). */
   startedAt: Date | null;
-  /** When it succeeded or finally failed (library workers only). */
+  /** When it succeeded or failed for good (from pg-boss). */
   finishedAt: Date | null;
-  /** Attempts started so far (library workers only). */
+  /** Attempts started so far (from pg-boss). */
   attempts: number;
-  /** The last error message, if an attempt failed. */
+  /** The last attempt's error message while it waits for a retry or after it failed for good; `cancelled` if its job was cancelled. */
   error: string | null;
   /** For a `missed` record: how many ticks it stands for (else 1). */
   tickCount: number;
