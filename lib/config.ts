@@ -27,7 +27,7 @@ export interface SchedulerOptions {
    * How far ahead of a tick its claim is prepared. The claim's transaction (runs and pg-boss jobs)
    * is built this early and committed at the tick itself, so workers are woken at the tick and not
    * after the claim's work. A change to a schedule takes effect from its next tick further ahead
-   * than this. 0 prepares nothing ahead. Default 1.
+   * than this. 0 prepares nothing ahead. Default 0.5.
    */
   lookaheadSeconds?: number;
   /** A tick later than this many seconds when the engine sees it counts as missed (catch-up policy applies). Default 5. */
@@ -133,7 +133,7 @@ export function resolveConfig(options: SchedulerOptions): SchedulerConfig {
     queue,
     fire: options.fire ?? true,
     claimBatchSize: number('claimBatchSize', options.claimBatchSize, 1000, 1, 10000),
-    lookaheadMs: number('lookaheadSeconds', options.lookaheadSeconds, 1, 0, 60, false) * 1000,
+    lookaheadMs: number('lookaheadSeconds', options.lookaheadSeconds, 0.5, 0, 60, false) * 1000,
     misfireGraceMs: number('misfireGraceSeconds', options.misfireGraceSeconds, 5, 0, 86400, false) * 1000,
     maxCatchUpRuns: number('maxCatchUpRuns', options.maxCatchUpRuns, 100, 1, 100000),
     pollIntervalMs: number('pollIntervalSeconds', options.pollIntervalSeconds, 10, 0.1, 3600, false) * 1000,
