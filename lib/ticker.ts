@@ -20,6 +20,8 @@ export function wakeChannel(config: SchedulerConfig): string {
 }
 
 const MAX_BACKOFF_MS = 2000;
+/** How long to wait when due schedules are all held by someone else's open transaction. */
+const LOCKED_RETRY_MS = 20;
 const PRUNE_BATCH = 10_000;
 
 export class Ticker {
@@ -136,9 +138,10 @@ export class Ticker {
       if (open.length >= maxOpen) await open.shift();
     }
     await Promise.all(open);
-    // Nothing could be claimed ahead (overlap `skip` schedules are claimed at the tick itself):
-    // wait for the tick rather than asking again at once.
-    if (total === 0 && waitMs > 0) await this.#sleep(waitMs, atMs);
+    // Nothing could be claimed: the tick is ahead and its schedules are claimed only at the tick
+    // (overlap `skip`), or another instance (or an API write) holds their rows. Wait for the tick,
+    // or a moment for the holder to commit, rather than asking again at once.
+    if (total === 0) await this.#sleep(waitMs > 0 ? waitMs : LOCKED_RETRY_MS, atMs);
   }
 
   /**
