@@ -48,7 +48,7 @@ export interface SchedulerOptions {
   retryBackoff?: boolean;
   /** An attempt running longer than this is expired and retried (pg-boss `expireInSeconds`). Default 900. */
   runTimeoutSeconds?: number;
-  /** Handlers run at once per queue by `work()` unless it says otherwise. Default 16. */
+  /** Handlers run at once per queue by `work()` unless it says otherwise. Default 100. */
   workConcurrency?: number;
   /** Seconds `stop()` waits for running handlers by default. Default 30. */
   shutdownTimeoutSeconds?: number;
@@ -143,7 +143,7 @@ export function resolveConfig(options: SchedulerOptions): SchedulerConfig {
     retryDelaySeconds: number('retryDelaySeconds', options.retryDelaySeconds, 1, 0, 86400),
     retryBackoff: options.retryBackoff ?? false,
     runTimeoutSeconds: number('runTimeoutSeconds', options.runTimeoutSeconds, 900, 1, 86400),
-    workConcurrency: number('workConcurrency', options.workConcurrency, 16, 1, 1000),
+    workConcurrency: number('workConcurrency', options.workConcurrency, 100, 1, 1000),
     shutdownTimeoutMs: number('shutdownTimeoutSeconds', options.shutdownTimeoutSeconds, 30, 0, 3600, false) * 1000,
   });
 }

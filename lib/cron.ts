@@ -392,6 +392,20 @@ const zoneNames = new Map<string, string>();
  */
 export function describeCron(expression: string): string {
   const text = parseCron(expression).expression;
+  let description = descriptions.get(text);
+  if (description === undefined) {
+    description = describe(text);
+    // Bounded like the parse cache: listing schedules describes each row, and cronstrue is not cheap.
+    if (descriptions.size >= MAX_DESCRIPTIONS) descriptions.delete(descriptions.keys().next().value!);
+    descriptions.set(text, description);
+  }
+  return description;
+}
+
+const MAX_DESCRIPTIONS = 10_000;
+const descriptions = new Map<string, string>();
+
+function describe(text: string): string {
   const fields = text.startsWith('@') ? MACROS[text]! : text;
   try {
     return cronstrue.toString(fields, { use24HourTimeFormat: true, throwExceptionOnParseError: true });

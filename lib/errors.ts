@@ -63,6 +63,40 @@ export class ConflictError extends SchedulerError {
   }
 }
 
+/** The database could not be reached (refused, dropped, shutting down, out of connections). Retry later. */
+export class DatabaseError extends SchedulerError {
+  constructor(cause: unknown) {
+    super('database', `the database is unavailable: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+  }
+}
+
+/** Node socket errors and PostgreSQL SQLSTATEs (classes 08 and 57P, 53300) that mean "unreachable", not "refused". */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  '53300',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+// node-postgres reports some losses only in the message, with no code.
+const UNAVAILABLE_MESSAGE = /connection terminated|connection timeout|connection error|not queryable|Connection ended/i;
+
+/** The error as a DatabaseError when it means the database is unreachable; otherwise unchanged. */
+export function asDatabaseError(error: unknown): unknown {
+  if (error instanceof SchedulerError) return error;
+  const code = (error as { code?: unknown })?.code;
+  const unavailable =
+    (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) ||
+    UNAVAILABLE_MESSAGE.test((error as Error)?.message ?? '');
+  return unavailable ? new DatabaseError(error) : error;
+}
+
 /** A method that needs a started scheduler was called before start() or after stop(). */
 export class NotStartedError extends SchedulerError {
   constructor(what: string) {

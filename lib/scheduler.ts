@@ -7,7 +7,14 @@ import { EventEmitter } from 'node:events';
 import { type Boss, createBoss } from './boss.ts';
 import { resolveConfig, type SchedulerConfig, type SchedulerOptions } from './config.ts';
 import { type CronSchedule, checkTimezone, describeCron, nextAfter, parseCron, preview } from './cron.ts';
-import { ConflictError, type FieldIssue, NotFoundError, NotStartedError, ValidationError } from './errors.ts';
+import {
+  asDatabaseError,
+  ConflictError,
+  type FieldIssue,
+  NotFoundError,
+  NotStartedError,
+  ValidationError,
+} from './errors.ts';
 import { type ScheduleValues, Store } from './store.ts';
 import { Ticker, wakeChannel } from './ticker.ts';
 import type {
@@ -56,6 +63,13 @@ const MAX_WINDOW_SECONDS = 10 * 365 * 86400;
 /** Creates a scheduler. Nothing connects until `start()`. Throws ValidationError for bad options. */
 export function createScheduler(options: SchedulerOptions): Scheduler {
   return new PgScheduler(resolveConfig(options));
+}
+
+/** Database unreachability surfaces as DatabaseError (code `database`); every other error unchanged. */
+function guard<T>(operation: Promise<T>): Promise<T> {
+  return operation.catch((error: unknown) => {
+    throw asDatabaseError(error);
+  });
 }
 
 /** Runs every check, collecting all the issues instead of stopping at the first. */
@@ -189,7 +203,11 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
     return cron!;
   }
 
-  async create(input: ScheduleInput): Promise<Schedule> {
+  create(input: ScheduleInput): Promise<Schedule> {
+    return guard(this.#create(input));
+  }
+
+  async #create(input: ScheduleInput): Promise<Schedule> {
     checkObject('input', input);
     const unknown = Object.keys(input).filter((key) => !(INPUT_KEYS as readonly string[]).includes(key));
     if (unknown.length > 0) {
@@ -221,7 +239,11 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
     return created;
   }
 
-  async get(idOrName: string): Promise<Schedule> {
+  get(idOrName: string): Promise<Schedule> {
+    return guard(this.#get(idOrName));
+  }
+
+  async #get(idOrName: string): Promise<Schedule> {
     const key = checkKey('id', idOrName);
     const { store } = this.#running('get()');
     const found = await store.queries.findSchedule(key, isUuid(key));
@@ -229,7 +251,11 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
     return found;
   }
 
-  async list(options: ListSchedulesOptions = {}): Promise<Page<Schedule>> {
+  list(options: ListSchedulesOptions = {}): Promise<Page<Schedule>> {
+    return guard(this.#list(options));
+  }
+
+  async #list(options: ListSchedulesOptions): Promise<Page<Schedule>> {
     let limit = 100;
     let after: { t: string; id: string } | null = null;
     collect([
@@ -250,7 +276,11 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
     return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };
   }
 
-  async update(idOrName: string, patch: SchedulePatch): Promise<Schedule> {
+  update(idOrName: string, patch: SchedulePatch): Promise<Schedule> {
+    return guard(this.#update(idOrName, patch));
+  }
+
+  async #update(idOrName: string, patch: SchedulePatch): Promise<Schedule> {
     const key = checkKey('id', idOrName);
     checkObject('patch', patch);
     const unknown = Object.keys(patch).filter((k) => !(INPUT_KEYS as readonly string[]).includes(k));
@@ -289,7 +319,11 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
     return updated;
   }
 
-  async delete(idOrName: string): Promise<void> {
+  delete(idOrName: string): Promise<void> {
+    return guard(this.#delete(idOrName));
+  }
+
+  async #delete(idOrName: string): Promise<void> {
     const key = checkKey('id', idOrName);
     const { store, boss } = this.#running('delete()');
     await store.transaction(async (tx) => {
@@ -317,7 +351,11 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
     return this.update(idOrName, { paused: false });
   }
 
-  async trigger(idOrName: string): Promise<Run> {
+  trigger(idOrName: string): Promise<Run> {
+    return guard(this.#trigger(idOrName));
+  }
+
+  async #trigger(idOrName: string): Promise<Run> {
     const key = checkKey('id', idOrName);
     const { store, boss } = this.#running('trigger()');
     const { run, name } = await store.transaction(async (tx) => {
@@ -377,7 +415,11 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
     return { cron: input.cron.trim(), timezone, description: describeCron(input.cron), next };
   }
 
-  async runs(idOrName: string, options: ListRunsOptions = {}): Promise<Page<Run>> {
+  runs(idOrName: string, options: ListRunsOptions = {}): Promise<Page<Run>> {
+    return guard(this.#runs(idOrName, options));
+  }
+
+  async #runs(idOrName: string, options: ListRunsOptions): Promise<Page<Run>> {
     const key = checkKey('id', idOrName);
     let limit = 100;
     let before: { t: string; id: string } | null = null;

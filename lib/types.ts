@@ -173,7 +173,7 @@ export interface CronPreview {
 
 /** Options of `work()`. */
 export interface WorkOptions {
-  /** Runs handled at once by this process for this queue. Default 16. */
+  /** Runs handled at once by this process for this queue. Default: the `workConcurrency` option (100). */
   concurrency?: number;
 }
 
