@@ -91,13 +91,23 @@ export function libraryFieldErrors(error: ValidationError): FieldError[] {
   }));
 }
 
+/**
+ * One step of a field path. Keys the client chose may be empty or hold dots, which would leave a
+ * path empty or looking nested: those are written as JSON strings (`""`, `"a.b"`).
+ */
+const pathSegment = (key: PropertyKey): string =>
+  typeof key === 'string' && !/^[A-Za-z0-9_-]+$/.test(key) ? JSON.stringify(key) : String(key);
+
 /** zod issues of one request part (`json`, `query`, `param`, ...) as field errors. */
 export function zodFieldErrors(target: string, error: ZodError): FieldError[] {
   const whole = target === 'json' ? 'body' : target;
   return error.issues.flatMap((issue) => {
-    const base = issue.path.map(String).join('.');
+    const base = issue.path.map(pathSegment).join('.');
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: base ? `${base}.${key}` : key, message: 'unknown field' }));
+      return issue.keys.map((key) => ({
+        path: base ? `${base}.${pathSegment(key)}` : pathSegment(key),
+        message: 'unknown field',
+      }));
     }
     return [{ path: base || whole, message: issue.message }];
   });

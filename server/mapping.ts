@@ -51,7 +51,14 @@ export function toRun(run: Run): RunBody {
  */
 function checkFieldsSize(fields: Record<string, unknown> | undefined): void {
   if (fields === undefined) return;
-  const bytes = Buffer.byteLength(JSON.stringify(fields), 'utf8');
+  let text: string;
+  try {
+    text = JSON.stringify(fields);
+  } catch {
+    // Nested too deep to serialize (RangeError): not a size question; the library refuses it as 422.
+    return;
+  }
+  const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_FIELDS_BYTES) {
     throw new HttpProblem(
       'payload_too_large',

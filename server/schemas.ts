@@ -34,10 +34,21 @@ const Timezone = z
   .min(1)
   .openapi({ description: 'IANA time zone the expression is evaluated in. Default `UTC`.', example: 'Europe/Paris' });
 
-const JobFields = z.record(z.string(), z.unknown()).openapi({
-  description: `Any JSON object, passed to every run; at most ${MAX_FIELDS_BYTES} bytes serialized. Default \`{}\`.`,
-  example: { report: 'sales', recipients: ['ops@example.com'] },
-});
+/**
+ * A custom check, not z.record(): a record rebuilds the object and silently drops a `__proto__` key,
+ * so a job would not store the fields it was sent. The object JSON.parse made (own keys only) is
+ * kept as is; the library checks its content.
+ */
+const JobFields = z
+  .custom<Record<string, unknown>>((value) => value !== null && typeof value === 'object' && !Array.isArray(value), {
+    message: 'expected a JSON object',
+  })
+  .openapi({
+    type: 'object',
+    additionalProperties: {},
+    description: `Any JSON object, passed to every run; at most ${MAX_FIELDS_BYTES} bytes serialized. Default \`{}\`.`,
+    example: { report: 'sales', recipients: ['ops@example.com'] },
+  });
 
 const CatchUp = z.enum(CATCH_UP_POLICIES).openapi({
   description:

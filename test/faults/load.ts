@@ -1,0 +1,228 @@
+/**
+ * Load: mixed API traffic at a fixed rate while every-second jobs fire, shared by the short form
+ * (test/integration/load-api.test.ts, seconds, in CI) and the long form (test/faults/load-api.test.ts:
+ * 1,000 jobs, 500 requests per second for 60 s).
+ *
+ * One process serves the API (createApp() on a real socket) and runs the scheduler with our own
+ * handler, as the bundled server does; the requests come from autocannon in a child process
+ * (load-client.ts) so that generating them does not share the measured event loop. Lateness is
+ * Date.now() at handler start minus run.scheduledFor, first attempts of scheduled ticks only, in two
+ * windows: fire only ("quiet") and fire under API load ("loaded").
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { createScheduler, type Scheduler } from '../../lib/index.ts';
+import { createApp } from '../../server/app.ts';
+import { createTestDatabase } from '../helpers/database.ts';
+import { waitFor } from '../helpers/wait.ts';
+import type { LoadClientResult, LoadClientSettings } from './load-client.ts';
+
+export interface LoadSize {
+  /** Jobs firing every second (`* * * * * *`). */
+  jobs: number;
+  /** API requests per second. */
+  rate: number;
+  /** Seconds of API load. */
+  loadSeconds: number;
+  /** Seconds of firing alone, measured before the load, for comparison. */
+  quietSeconds: number;
+  /** Seconds of firing before anything is measured. */
+  warmupSeconds: number;
+  /** Client connections. */
+  connections: number;
+}
+
+export const SHORT_LOAD: LoadSize = {
+  jobs: 100,
+  rate: 100,
+  loadSeconds: 5,
+  quietSeconds: 3,
+  warmupSeconds: 2,
+  connections: 8,
+};
+
+export const LONG_LOAD: LoadSize = {
+  jobs: 1000,
+  rate: 500,
+  loadSeconds: 60,
+  quietSeconds: 20,
+  warmupSeconds: 5,
+  connections: 100,
+};
+
+/** The benchmark target: p99 of handler start minus scheduled instant. */
+export const P99_TARGET_MS = 50;
+
+export interface Lateness {
+  n: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export interface LoadReport {
+  size: LoadSize;
+  quiet: Lateness;
+  loaded: Lateness;
+  api: LoadClientResult;
+  /** API requests per second actually sent. */
+  achievedRate: number;
+  /** (job, tick) pairs handled twice. */
+  duplicates: number;
+  /** (job, tick) pairs in the measured windows that no handler started. */
+  missing: number;
+  /** `missed` events (ticks recorded as missed or skipped instead of fired). */
+  missedTicks: number;
+  /** Messages of the scheduler's `error` events. */
+  schedulerErrors: string[];
+}
+
+function summarize(values: number[]): Lateness {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+  return { n: sorted.length, p50: at(0.5), p99: at(0.99), max: sorted.at(-1) ?? Number.NaN };
+}
+
+const CLIENT = fileURLToPath(new URL('./load-client.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+async function runClient(settings: LoadClientSettings): Promise<LoadClientResult> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLIENT], {
+    cwd: ROOT,
+    env: { ...process.env, LOAD_CLIENT: JSON.stringify(settings) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    out += chunk;
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`the load client exited with ${code}: ${out}`);
+  return JSON.parse(out.trim().split('\n').at(-1)!) as LoadClientResult;
+}
+
+/**
+ * Resolves at the epoch instant `at`. Not a wait for something to happen: the measured windows are
+ * spans of wall-clock time.
+ */
+function until(at: number): Promise<number> {
+  return new Promise((resolve) => setTimeout(() => resolve(at), Math.max(0, at - Date.now())));
+}
+
+export async function runLoad(size: LoadSize): Promise<LoadReport> {
+  const db = await createTestDatabase();
+  let scheduler: Scheduler | undefined;
+  let server: ReturnType<typeof serve> | undefined;
+  try {
+    scheduler = createScheduler({ connectionString: db.url });
+    const schedulerErrors: string[] = [];
+    let missedTicks = 0;
+    scheduler.on('error', (error) => schedulerErrors.push(error.message));
+    scheduler.on('missed', (info) => {
+      missedTicks += info.count;
+    });
+    await scheduler.start();
+
+    // Lateness by tick instant: which window a sample belongs to is decided by its tick.
+    const handled = new Map<string, number>();
+    let duplicates = 0;
+    await scheduler.work(
+      (run) => {
+        const startMs = Date.now();
+        if (run.trigger !== 'schedule' || run.attempt !== 1) return;
+        const key = `${run.scheduleId}@${run.scheduledFor.getTime()}`;
+        if (handled.has(key)) duplicates++;
+        else handled.set(key, startMs - run.scheduledFor.getTime());
+      },
+      { concurrency: 200 },
+    );
+
+    const ids: string[] = [];
+    const prefix = `load-${process.pid}-${Date.now()}`;
+    for (let i = 0; i < size.jobs; i += 50) {
+      const batch = Array.from({ length: Math.min(50, size.jobs - i) }, (_, k) =>
+        scheduler!.create({ name: `${prefix}-tick-${i + k}`, cron: '* * * * * *' }),
+      );
+      ids.push(...(await Promise.all(batch)).map((job) => job.id));
+    }
+
+    const app = createApp({ scheduler, config: { apiToken: null, maxBodyBytes: 1024 * 1024 } });
+    server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+
+    // Windows on whole seconds, so each holds exactly `jobs` ticks per second.
+    const quietFrom = Math.ceil(Date.now() / 1000) * 1000 + size.warmupSeconds * 1000;
+    const quietTo = quietFrom + size.quietSeconds * 1000;
+    await until(quietTo);
+    const api = await runClient({
+      url: `http://127.0.0.1:${port}`,
+      rate: size.rate,
+      seconds: size.loadSeconds,
+      connections: size.connections,
+      ids,
+      prefix: `${prefix}-api`,
+    });
+    // The first second of load is a ramp (the client starting); the window is the rest of it.
+    const loadedFrom = Math.ceil(api.startedMs / 1000) * 1000 + 1000;
+    const loadedTo = Math.floor(api.endedMs / 1000) * 1000;
+
+    const ticksIn = (from: number, to: number) => {
+      const out: number[] = [];
+      for (let t = from; t < to; t += 1000) out.push(t);
+      return out;
+    };
+    const windows = [...ticksIn(quietFrom, quietTo), ...ticksIn(loadedFrom, loadedTo)];
+    const countMissing = () =>
+      windows.reduce((sum, t) => sum + ids.filter((id) => !handled.has(`${id}@${t}`)).length, 0);
+    // Every tick of both windows is handled, however late: wait for the stragglers, within a bound.
+    await waitFor('every tick of the measured windows to be handled', () => countMissing() === 0, {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    }).catch(() => {});
+
+    const lateness = (from: number, to: number) =>
+      summarize(
+        [...handled]
+          .filter(([key]) => {
+            const t = Number(key.slice(key.indexOf('@') + 1));
+            return t >= from && t < to;
+          })
+          .map(([, ms]) => ms),
+      );
+    return {
+      size,
+      quiet: lateness(quietFrom, quietTo),
+      loaded: lateness(loadedFrom, loadedTo),
+      api,
+      achievedRate: api.total / ((api.endedMs - api.startedMs) / 1000),
+      duplicates,
+      missing: countMissing(),
+      missedTicks,
+      schedulerErrors,
+    };
+  } finally {
+    if (server) {
+      const closing = server;
+      await new Promise<void>((done) => closing.close(() => done()));
+    }
+    await scheduler?.stop({ timeoutSeconds: 5 });
+    await db.drop();
+  }
+}
+
+/** One line per figure, for the test's diagnostics. */
+export function describeReport(r: LoadReport): string[] {
+  const l = (x: Lateness) => `n=${x.n} p50=${x.p50} ms p99=${x.p99} ms max=${x.max} ms`;
+  return [
+    `${r.size.jobs} every-second jobs; API ${r.size.rate} rps for ${r.size.loadSeconds} s over ${r.size.connections} connections`,
+    `lateness, firing only:   ${l(r.quiet)}`,
+    `lateness, under API load: ${l(r.loaded)}`,
+    `API: ${r.api.total} requests (${r.achievedRate.toFixed(1)}/s), statuses ${JSON.stringify(r.api.statusCodes)}, errors ${r.api.errors}, timeouts ${r.api.timeouts}, latency p50 ${r.api.latencyMs.p50} ms p99 ${r.api.latencyMs.p99} ms max ${r.api.latencyMs.max} ms`,
+    `duplicates ${r.duplicates}, ticks never handled ${r.missing}, missed ticks ${r.missedTicks}, scheduler errors ${r.schedulerErrors.length}`,
+  ];
+}
