@@ -4,7 +4,6 @@
  */
 
 import type pg from 'pg';
-import type { Job, JobResult, JobWithMetadata } from 'pg-boss';
 import { PgBoss } from 'pg-boss';
 import type { SchedulerConfig } from './config.ts';
 import type { RunJobData } from './types.ts';
@@ -14,35 +13,35 @@ export interface SqlExecutor {
   executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
-/** A job as a worker receives it. */
+/** A job as a worker fetched it. */
 export interface RunJob {
   id: string;
   data: RunJobData;
   /** 0 on the first attempt. */
   retryCount: number;
   retryLimit: number;
-  signal: AbortSignal;
+  /** pg-boss expires (and retries) an attempt that runs longer than this. */
+  expireInSeconds: number;
 }
 
 export interface Boss {
   start(): Promise<void>;
   stop(timeoutMs: number): Promise<void>;
-  /** Creates the queue if it does not exist yet (cached per process). */
+  /** Creates the queue, or brings an existing one's retry, expiry and retention settings in line with ours (cached per process). */
   ensureQueue(name: string): Promise<void>;
   /** Enqueues jobs with the given ids in the caller's transaction. */
   enqueue(queue: string, jobs: { id: string; data: RunJobData }[], db: SqlExecutor): Promise<void>;
   cancel(queue: string, ids: string[], db: SqlExecutor): Promise<void>;
-  /**
-   * Runs `handle` for every job of `queue`; `handle` settles each job of a batch on its own
-   * (returns 'completed' or the error), so one failure never fails its batch mates.
-   */
-  work(
-    queue: string,
-    options: { batchSize: number; localConcurrency: number },
-    handle: (jobs: RunJob[]) => Promise<Map<string, Error | null>>,
-  ): Promise<string>;
+  /** Takes up to `batchSize` ready jobs (they become active). */
+  fetch(queue: string, batchSize: number): Promise<RunJob[]>;
+  /** Completes these attempts; an attempt that pg-boss has since expired or retried is left alone. */
+  complete(queue: string, attempts: RunJob[]): Promise<void>;
+  /** Fails this attempt: pg-boss retries it while retries remain. */
+  fail(queue: string, attempt: RunJob, message: string): Promise<void>;
   onError(listener: (error: Error) => void): void;
 }
+
+const attempt = (job: RunJob) => ({ id: job.id, retryCount: job.retryCount });
 
 /** pg-boss's own connection settings from ours: it keeps a pool and a LISTEN connection of its own. */
 function connectionOptions(config: SchedulerConfig): Record<string, unknown> {
@@ -91,22 +90,25 @@ export function createBoss(config: SchedulerConfig): Boss {
     },
     async ensureQueue(name) {
       if (known.has(name)) return;
+      const settings = {
+        retryLimit: config.retryLimit,
+        retryDelay: config.retryDelaySeconds,
+        retryBackoff: config.retryBackoff,
+        expireInSeconds: config.runTimeoutSeconds,
+        deleteAfterSeconds: config.runRetentionSeconds,
+      };
       const existing = await boss.getQueue(name);
       if (!existing) {
         try {
-          await boss.createQueue(name, {
-            notify: true,
-            partition: true,
-            retryLimit: config.retryLimit,
-            retryDelay: config.retryDelaySeconds,
-            retryBackoff: config.retryBackoff,
-            expireInSeconds: config.runTimeoutSeconds,
-            deleteAfterSeconds: config.runRetentionSeconds,
-          });
+          // notify: plain pg-boss consumers of the queue are pushed new runs too.
+          await boss.createQueue(name, { ...settings, notify: true, partition: true });
         } catch (error) {
           // Another instance created it between our look and our create: that is fine.
           if (!(await boss.getQueue(name))) throw error;
         }
+      } else if (Object.entries(settings).some(([key, value]) => existing[key as keyof typeof existing] !== value)) {
+        // Whoever created the queue first fixed its settings; the configured ones must still apply.
+        await boss.updateQueue(name, settings);
       }
       known.add(name);
     },
@@ -118,49 +120,21 @@ export function createBoss(config: SchedulerConfig): Boss {
       if (ids.length === 0) return;
       await boss.cancel(queue, ids, { db });
     },
-    async work(queue, options, handle) {
-      return boss.work<
-        RunJobData,
-        unknown,
-        {
-          batchSize: number;
-          localConcurrency: number;
-          perJobResults: true;
-          includeMetadata: true;
-          pollingIntervalSeconds: number;
-          notifyPollingIntervalSeconds: number;
-          burstWhenBatchFull: boolean;
-        }
-      >(
-        queue,
-        {
-          ...options,
-          perJobResults: true,
-          includeMetadata: true,
-          // New runs wake workers through NOTIFY; polling finds what NOTIFY does not announce:
-          // retries coming due and expired attempts. A full batch means more waits: fetch again.
-          pollingIntervalSeconds: 1,
-          notifyPollingIntervalSeconds: 2,
-          burstWhenBatchFull: true,
-        },
-        async (jobs: JobWithMetadata<RunJobData>[]): Promise<JobResult[]> => {
-          const outcomes = await handle(
-            jobs.map((job: Job<RunJobData> & { retryLimit: number }) => ({
-              id: job.id,
-              data: job.data,
-              retryCount: job.retryCount,
-              retryLimit: job.retryLimit,
-              signal: job.signal,
-            })),
-          );
-          return jobs.map((job) => {
-            const error = outcomes.get(job.id);
-            return error
-              ? { id: job.id, status: 'failed', output: { message: error.message } }
-              : { id: job.id, status: 'completed' };
-          });
-        },
-      );
+    async fetch(queue, batchSize) {
+      const jobs = await boss.fetch<RunJobData>(queue, { batchSize, includeMetadata: true });
+      return jobs.map((job) => ({
+        id: job.id,
+        data: job.data,
+        retryCount: job.retryCount,
+        retryLimit: job.retryLimit,
+        expireInSeconds: job.expireInSeconds,
+      }));
+    },
+    async complete(queue, attempts) {
+      if (attempts.length > 0) await boss.complete(queue, attempts.map(attempt));
+    },
+    async fail(queue, job, message) {
+      await boss.fail(queue, attempt(job), { message });
     },
     onError(listener) {
       boss.on('error', listener);

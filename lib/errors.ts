@@ -87,14 +87,21 @@ const UNAVAILABLE_CODES = new Set([
 // node-postgres reports some losses only in the message, with no code.
 const UNAVAILABLE_MESSAGE = /connection terminated|connection timeout|connection error|not queryable|Connection ended/i;
 
+/** Whether the error (or an error it wraps) means the database is unreachable. */
+export function isUnavailable(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof DatabaseError) return true;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+    if (UNAVAILABLE_MESSAGE.test((e as Error).message ?? '')) return true;
+  }
+  return false;
+}
+
 /** The error as a DatabaseError when it means the database is unreachable; otherwise unchanged. */
 export function asDatabaseError(error: unknown): unknown {
   if (error instanceof SchedulerError) return error;
-  const code = (error as { code?: unknown })?.code;
-  const unavailable =
-    (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) ||
-    UNAVAILABLE_MESSAGE.test((error as Error)?.message ?? '');
-  return unavailable ? new DatabaseError(error) : error;
+  return isUnavailable(error) ? new DatabaseError(error) : error;
 }
 
 /** A method that needs a started scheduler was called before start() or after stop(). */

@@ -10,13 +10,16 @@ import { type CronSchedule, checkTimezone, describeCron, nextAfter, parseCron, p
 import {
   asDatabaseError,
   ConflictError,
+  DatabaseError,
   type FieldIssue,
+  isUnavailable,
   NotFoundError,
   NotStartedError,
   ValidationError,
 } from './errors.ts';
+import { Listener } from './listener.ts';
 import { type ScheduleValues, Store } from './store.ts';
-import { Ticker, wakeChannel } from './ticker.ts';
+import { runsChannel, Ticker, wakeChannel } from './ticker.ts';
 import type {
   CronPreview,
   ListRunsOptions,
@@ -45,7 +48,7 @@ import {
   encodeCursor,
   isUuid,
 } from './validate.ts';
-import { startWorker } from './worker.ts';
+import { RunWorker } from './worker.ts';
 
 const INPUT_KEYS = [
   'name',
@@ -59,6 +62,8 @@ const INPUT_KEYS = [
   'overlap',
 ] as const;
 const MAX_WINDOW_SECONDS = 10 * 365 * 86400;
+/** How often, during a database outage, the scheduler checks whether it is over. */
+const OUTAGE_PROBE_MS = 1000;
 
 /** Creates a scheduler. Nothing connects until `start()`. Throws ValidationError for bad options. */
 export function createScheduler(options: SchedulerOptions): Scheduler {
@@ -108,8 +113,12 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
   readonly #config: SchedulerConfig;
   #store: Store | null = null;
   #boss: Boss | null = null;
+  #listener: Listener | null = null;
   #ticker: Ticker | null = null;
+  #workers: RunWorker[] = [];
   #starting: Promise<void> | null = null;
+  /** Set during a database outage: further connection errors are not reported, a probe looks for the end. */
+  #outage: NodeJS.Timeout | null = null;
 
   constructor(config: SchedulerConfig) {
     super();
@@ -121,12 +130,43 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
    * warnings instead of the EventEmitter default (throwing, which would crash the host app).
    */
   #emitEvent = <E extends keyof SchedulerEvents>(event: E, ...args: SchedulerEvents[E]): void => {
-    if (event === 'error' && this.listenerCount('error') === 0) {
-      process.emitWarning((args[0] as Error).message, 'SchedulerWarning');
+    if (event === 'error') {
+      this.#onBackgroundError(args[0] as Error);
       return;
     }
     (this.emit as (event: E, ...args: SchedulerEvents[E]) => boolean)(event, ...args);
   };
+
+  #report(error: Error): void {
+    if (this.listenerCount('error') === 0) process.emitWarning(error.message, 'SchedulerWarning');
+    else this.emit('error', error);
+  }
+
+  /**
+   * Every part (pool, pg-boss, ticker, workers) sees a database outage on its own, again and again:
+   * report its first sign once, then probe until the database answers and report that once.
+   */
+  #onBackgroundError = (error: Error): void => {
+    if (!isUnavailable(error)) {
+      this.#report(error);
+      return;
+    }
+    if (this.#outage) return;
+    this.#report(new DatabaseError(error));
+    this.#outage = setInterval(() => void this.#probe(), OUTAGE_PROBE_MS);
+    this.#outage.unref();
+  };
+
+  async #probe(): Promise<void> {
+    if (!this.#outage || !(await this.ping())) return;
+    this.#endOutage();
+    this.#report(new Error('the database is reachable again; the scheduler resumed'));
+  }
+
+  #endOutage(): void {
+    if (this.#outage) clearInterval(this.#outage);
+    this.#outage = null;
+  }
 
   start(): Promise<void> {
     this.#starting ??= this.#start().catch(async (error) => {
@@ -138,18 +178,28 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
   }
 
   async #start(): Promise<void> {
-    const store = new Store(this.#config, (error) => this.#emitEvent('error', error));
+    const store = new Store(this.#config, this.#onBackgroundError);
     this.#store = store;
     await store.migrate();
     const boss = createBoss(this.#config);
     this.#boss = boss;
-    boss.onError((error) => this.#emitEvent('error', error));
+    boss.onError(this.#onBackgroundError);
     await boss.start();
     await boss.ensureQueue(this.#config.queue);
-    if (this.#config.fire) {
-      this.#ticker = new Ticker(store, boss, this.#config, this.#emitEvent);
-      this.#ticker.start();
-    }
+    const listener = new Listener(store);
+    this.#listener = listener;
+    // Subscriptions come before the connection: workers registered later are found at delivery.
+    listener.subscribe(runsChannel(this.#config), {
+      onMessage: (queue) => {
+        for (const worker of this.#workers) if (worker.queue === queue) worker.wake();
+      },
+      onConnect: () => {
+        for (const worker of this.#workers) worker.wake();
+      },
+    });
+    if (this.#config.fire) this.#ticker = new Ticker(store, boss, this.#config, this.#emitEvent, listener);
+    listener.start();
+    this.#ticker?.start();
   }
 
   async stop(options: { timeoutSeconds?: number } = {}): Promise<void> {
@@ -165,12 +215,18 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
   }
 
   async #close(timeoutMs: number): Promise<void> {
-    // Order matters: stop firing first, then let handlers drain (pg-boss fails the attempts still
-    // running at the timeout, which releases them for retry), and only then close our pool.
+    // Order matters: stop firing first; then let running handlers finish within the bound (the
+    // workers fail what is left, so pg-boss retries it at once); then stop pg-boss and the
+    // listener, and only then close the pool everything above used.
     await this.#ticker?.stop();
     this.#ticker = null;
-    await this.#boss?.stop(timeoutMs);
+    await Promise.all(this.#workers.map((worker) => worker.stop(timeoutMs)));
+    this.#workers = [];
+    await this.#boss?.stop(1000);
     this.#boss = null;
+    await this.#listener?.close();
+    this.#listener = null;
+    this.#endOutage();
     await this.#store?.end();
     this.#store = null;
   }
@@ -232,7 +288,7 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
       const now = await tx.now();
       values.nextRunAt = values.paused ? null : nextAfter(cron, now);
       const row = await tx.insertSchedule(randomUUID(), values);
-      if (row) await tx.notify(wakeChannel(this.#config), row.nextRunAt);
+      if (row) await tx.notify(wakeChannel(this.#config), String(row.nextRunAt?.getTime() ?? ''));
       return row;
     });
     if (!created) throw new ConflictError('name', values.name);
@@ -313,7 +369,7 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
       else if (rearm || values.nextRunAt === null) values.nextRunAt = nextAfter(cron, await tx.now());
       const row = await tx.updateSchedule(current.id, values);
       if (!row) throw new ConflictError('name', values.name);
-      await tx.notify(wakeChannel(this.#config), row.nextRunAt);
+      await tx.notify(wakeChannel(this.#config), String(row.nextRunAt?.getTime() ?? ''));
       return row;
     });
     return updated;
@@ -380,6 +436,7 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
         ],
         tx.executor,
       );
+      await tx.notify(runsChannel(this.#config), current.queue);
       await tx.markFired(current.id, run.scheduledFor, run.id);
       return { run, name: current.name };
     });
@@ -451,7 +508,11 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
         ? this.#config.workConcurrency
         : checkInteger('concurrency', options.concurrency, 1, 1000);
     const { boss } = this.#running('work()');
-    return startWorker(boss, this.#emitEvent, queue, concurrency, handler);
+    await boss.ensureQueue(queue);
+    const worker = new RunWorker(boss, this.#emitEvent, queue, concurrency, handler);
+    this.#workers.push(worker);
+    worker.start();
+    return `${queue}#${this.#workers.length}`;
   }
 
   async ping(): Promise<boolean> {

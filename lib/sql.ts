@@ -116,7 +116,7 @@ export function insertMigration(schema: string): string {
 
 export const selectNow = `SELECT clock_timestamp() AS now`;
 
-/** Wakes every ticker whose planned wake-up is later than the payload (epoch ms of the new next_run_at). */
+/** pg_notify with the channel and payload as values (channels are derived from the validated schema name). */
 export const notify = `SELECT pg_notify($1, $2)`;
 
 export function listenChannel(channel: string): string {

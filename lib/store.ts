@@ -118,8 +118,9 @@ export class Queries {
     return rows[0].now as Date;
   }
 
-  async notify(channel: string, nextRunAt: Date | null): Promise<void> {
-    await this.#db.query(sql.notify, [channel, nextRunAt ? String(nextRunAt.getTime()) : '']);
+  /** Sends a notification, delivered when (and if) the current transaction commits. */
+  async notify(channel: string, payload: string): Promise<void> {
+    await this.#db.query(sql.notify, [channel, payload]);
   }
 
   /** Null when the name is taken. */

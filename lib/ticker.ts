@@ -4,19 +4,24 @@
  * (schedule, instant) key, in one transaction with the pg-boss insert and the advance of next_run_at.
  */
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
 import type { Boss } from './boss.ts';
 import type { SchedulerConfig } from './config.ts';
 import { parseCron } from './cron.ts';
+import type { Listener } from './listener.ts';
 import { planTicks } from './plan.ts';
 import type { NewRun, Store } from './store.ts';
 import type { Run, RunJobData, SchedulerEvents } from './types.ts';
 
 type Emit = <E extends keyof SchedulerEvents>(event: E, ...args: SchedulerEvents[E]) => void;
 
-/** The NOTIFY channel that re-arms tickers when a schedule changes. */
+/** The NOTIFY channel that re-arms tickers when a schedule changes (payload: its next run, epoch ms). */
 export function wakeChannel(config: SchedulerConfig): string {
   return `${config.schema}_wake`;
+}
+
+/** The NOTIFY channel that wakes workers when runs are committed (payload: the queue). */
+export function runsChannel(config: SchedulerConfig): string {
+  return `${config.schema}_runs`;
 }
 
 const MAX_BACKOFF_MS = 2000;
@@ -36,23 +41,27 @@ export class Ticker {
   #pending = false;
   /** The database-clock instant (epoch ms) the loop sleeps until; a change due earlier wakes it. */
   #sleepingUntil = Number.POSITIVE_INFINITY;
-  #listener: pg.Client | null = null;
-  #listenRetry: NodeJS.Timeout | null = null;
   #pruneTimer: NodeJS.Timeout | null = null;
-  /** True while the database is unreachable: the outage is reported once, not on every retry. */
-  #failing = false;
 
-  constructor(store: Store, boss: Boss, config: SchedulerConfig, emit: Emit) {
+  constructor(store: Store, boss: Boss, config: SchedulerConfig, emit: Emit, listener: Listener) {
     this.#store = store;
     this.#boss = boss;
     this.#config = config;
     this.#emit = emit;
+    listener.subscribe(wakeChannel(config), {
+      onMessage: (payload) => {
+        const at = payload ? Number(payload) : Number.NEGATIVE_INFINITY;
+        // While the loop is busy every change counts; while it sleeps, only one due before it wakes.
+        if (!this.#wake || at < this.#sleepingUntil) this.wake();
+      },
+      // Changes made while the connection was down were not announced: look again.
+      onConnect: () => this.wake(),
+    });
   }
 
   start(): void {
     if (!this.#stopped) return;
     this.#stopped = false;
-    void this.#connectListener();
     this.#loop = this.#run();
     this.#pruneTimer = setInterval(() => void this.#prune(), this.#config.pruneIntervalMs);
     this.#pruneTimer.unref();
@@ -62,12 +71,8 @@ export class Ticker {
     if (this.#stopped) return;
     this.#stopped = true;
     if (this.#pruneTimer) clearInterval(this.#pruneTimer);
-    if (this.#listenRetry) clearTimeout(this.#listenRetry);
     this.wake();
     await this.#loop;
-    const listener = this.#listener;
-    this.#listener = null;
-    await listener?.end().catch(() => {});
   }
 
   /** Wakes the loop now, or makes its next sleep return at once when it is busy. */
@@ -86,10 +91,6 @@ export class Ticker {
     while (!this.#stopped) {
       try {
         const next = await this.#store.queries.nextWake();
-        if (this.#failing) {
-          this.#failing = false;
-          this.#emit('error', new Error('database reachable again; the scheduler resumed firing'));
-        }
         backoffMs = 100;
         if (next && next.waitMs <= this.#config.lookaheadMs) {
           await this.#fireTick(next.atMs, next.waitMs);
@@ -99,10 +100,8 @@ export class Ticker {
         const wait = (next?.waitMs ?? Number.POSITIVE_INFINITY) - this.#config.lookaheadMs;
         await this.#sleep(Math.min(wait, this.#config.pollIntervalMs), next?.atMs ?? Number.POSITIVE_INFINITY);
       } catch (error) {
-        if (!this.#failing) {
-          this.#failing = true;
-          this.#emit('error', new Error(`firing paused, retrying: ${(error as Error).message}`, { cause: error }));
-        }
+        // Reported through the scheduler's error filter, which reports an outage once.
+        this.#emit('error', error as Error);
         await this.#sleep(backoffMs, Number.POSITIVE_INFINITY);
         backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
       }
@@ -258,7 +257,11 @@ export class Ticker {
         fired.push({ run, name: row.name });
       }
       // The jobs commit with the runs and the advance, or none of them does.
-      for (const [queue, jobs] of jobsByQueue) await this.#boss.enqueue(queue, jobs, tx.executor);
+      for (const [queue, jobs] of jobsByQueue) {
+        await this.#boss.enqueue(queue, jobs, tx.executor);
+        // Delivered at commit, like the jobs: workers fetch the moment they become visible.
+        await tx.notify(runsChannel(this.#config), queue);
+      }
       await tx.advanceSchedules([...advances.values()]);
       prepared(rows.length);
       // THE COMMIT IS THE FIRING: it must not happen before the tick.
@@ -301,35 +304,6 @@ export class Ticker {
         resolve();
       };
     });
-  }
-
-  async #connectListener(): Promise<void> {
-    if (this.#stopped) return;
-    const client = this.#store.newListenClient();
-    const retry = () => {
-      if (this.#listener !== client) return;
-      this.#listener = null;
-      client.end().catch(() => {});
-      if (this.#stopped) return;
-      this.#listenRetry = setTimeout(() => void this.#connectListener(), 1000);
-      this.#listenRetry.unref();
-    };
-    this.#listener = client;
-    client.on('error', retry);
-    client.on('end', retry);
-    client.on('notification', (message) => {
-      const at = message.payload ? Number(message.payload) : Number.NEGATIVE_INFINITY;
-      // While the loop is busy every change counts; while it sleeps, only one due before it wakes.
-      if (!this.#wake || at < this.#sleepingUntil) this.wake();
-    });
-    try {
-      await client.connect();
-      await this.#store.listen(client, wakeChannel(this.#config));
-      // Changes made while we were not listening were not announced: look again.
-      this.wake();
-    } catch {
-      retry();
-    }
   }
 
   async #prune(): Promise<void> {

@@ -1,26 +1,36 @@
 /**
- * Runs user handlers for runs taken from pg-boss. pg-boss settles each job (completed, or failed and
- * retried up to its limit), and that job state is the run's status: nothing else is written per
- * attempt.
+ * Runs user handlers for the runs of one queue, in this process.
+ *
+ * It does not use pg-boss's work() loop: that settles a fetched batch only when every job in it is
+ * done, so one slow run would hold its batch-mates' slots and, at shutdown, get finished runs failed
+ * and executed again; and with batches of one, a burst of runs costs a fetch query each. Instead it
+ * fetches as many ready jobs as it has free slots (one query for a burst), runs each on its own,
+ * and settles each as soon as its handler ends (completions batched per event-loop turn). It is
+ * woken by the engine's NOTIFY when runs are committed, and polls for what NOTIFY does not announce
+ * (retries coming due, expired attempts, jobs sent by others). pg-boss still owns the job states,
+ * retries and expiry.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Boss, RunJob } from './boss.ts';
 import type { RunContext, RunHandler, SchedulerEvents } from './types.ts';
 
 type Emit = <E extends keyof SchedulerEvents>(event: E, ...args: SchedulerEvents[E]) => void;
 
+/** How often an idle worker looks for ready jobs that no notification announced. */
+const POLL_MS = 2000;
 /**
- * Most jobs one fetch takes. Few large fetches beat many small ones, which contend on the same job
- * index: with 1,000 runs due at once (loaded 2-core machine, one run each), handler start lateness
- * p50 was 107 ms with 2 loops of 500, 142 ms with 10 of 100 and 250 ms with 50 of 20.
+ * Most jobs one fetch takes. A fetch costs a fixed round trip plus a share per job, and no handler
+ * of a fetch starts before all of it arrives: a burst is taken in chunks so the first handlers start
+ * early, in few enough queries that the round trips do not add up.
  */
-const MAX_BATCH = 500;
+const MAX_FETCH = 200;
 
 function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
 /** What a handler receives for a job. */
-export function runContext(job: RunJob): RunContext {
+export function runContext(job: RunJob, signal: AbortSignal): RunContext {
   return {
     runId: job.data.runId ?? job.id,
     scheduleId: job.data.scheduleId,
@@ -30,39 +40,159 @@ export function runContext(job: RunJob): RunContext {
     attempt: job.retryCount + 1,
     trigger: job.data.trigger,
     fields: job.data.fields ?? {},
-    signal: job.signal,
+    signal,
   };
 }
 
-/** Registers `handler` for the runs of `queue`, at most `concurrency` at once in this process. */
-export async function startWorker(
-  boss: Boss,
-  emit: Emit,
-  queue: string,
-  concurrency: number,
-  handler: RunHandler,
-): Promise<string> {
-  await boss.ensureQueue(queue);
-  // Several fetch loops, so one slow handler never holds every slot; each takes up to MAX_BATCH.
-  const loops = Math.max(2, Math.ceil(concurrency / MAX_BATCH));
-  const batchSize = Math.max(1, Math.ceil(concurrency / loops));
-  return boss.work(queue, { batchSize, localConcurrency: loops }, async (jobs) => {
-    const outcomes = new Map<string, Error | null>();
-    await Promise.all(
-      jobs.map(async (job) => {
-        const context = runContext(job);
-        const begun = performance.now();
-        try {
-          await handler(context);
-          outcomes.set(job.id, null);
-          emit('succeeded', { ...context, durationMs: performance.now() - begun });
-        } catch (thrown) {
-          const error = toError(thrown);
-          outcomes.set(job.id, error);
-          emit('failed', { ...context, error, final: job.retryCount >= job.retryLimit });
+interface InFlight {
+  job: RunJob;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+export class RunWorker {
+  readonly queue: string;
+  readonly #boss: Boss;
+  readonly #emit: Emit;
+  readonly #concurrency: number;
+  readonly #handler: RunHandler;
+  readonly #inFlight = new Map<string, InFlight>();
+  /** Runs given back at shutdown: their handler's late outcome must not settle them. */
+  readonly #released = new Set<string>();
+  readonly #settling = new Set<Promise<void>>();
+  #toComplete: RunJob[] = [];
+  #filling: Promise<void> | null = null;
+  /** A wake-up came while a fetch was under way: fetch again after it. */
+  #again = false;
+  /** The last fetch filled every free slot: more may be ready, fetch when a slot frees. */
+  #backlog = false;
+  #stopped = false;
+  #poll: NodeJS.Timeout | null = null;
+
+  constructor(boss: Boss, emit: Emit, queue: string, concurrency: number, handler: RunHandler) {
+    this.#boss = boss;
+    this.#emit = emit;
+    this.queue = queue;
+    this.#concurrency = concurrency;
+    this.#handler = handler;
+  }
+
+  start(): void {
+    this.#poll = setInterval(() => this.wake(), POLL_MS);
+    this.#poll.unref();
+    this.wake();
+  }
+
+  /** Ready runs may be waiting (a notification, a reconnect, a freed slot, the poll). */
+  wake(): void {
+    if (this.#stopped) return;
+    if (this.#filling) {
+      this.#again = true;
+      return;
+    }
+    this.#filling = this.#fill().finally(() => {
+      this.#filling = null;
+      // A wake-up that arrived after the fetch loop's last look (a slot freed meanwhile) must not be lost.
+      if (this.#again) this.wake();
+    });
+  }
+
+  async #fill(): Promise<void> {
+    try {
+      do {
+        this.#again = false;
+        const free = this.#concurrency - this.#inFlight.size;
+        if (free <= 0) {
+          this.#backlog = true;
+          return;
         }
-      }),
+        const take = Math.min(free, MAX_FETCH);
+        const jobs = await this.#boss.fetch(this.queue, take);
+        // Fetched jobs are active in pg-boss: run them even if stop() began meanwhile (it waits).
+        for (const job of jobs) this.#run(job);
+        this.#backlog = jobs.length === take;
+      } while ((this.#again || this.#backlog) && !this.#stopped);
+    } catch (error) {
+      this.#emit('error', toError(error));
+    }
+  }
+
+  #run(job: RunJob): void {
+    const controller = new AbortController();
+    // Registered before the handler starts: a handler that throws at once still finds its entry.
+    const entry: InFlight = { job, controller, done: Promise.resolve() };
+    this.#inFlight.set(job.id, entry);
+    // pg-boss expires the attempt after this long and retries it; tell the handler to give up.
+    const expiry = setTimeout(
+      () => controller.abort(new Error(`run timed out after ${job.expireInSeconds} s`)),
+      job.expireInSeconds * 1000,
     );
-    return outcomes;
-  });
+    expiry.unref();
+    entry.done = (async () => {
+      const context = runContext(job, controller.signal);
+      const begun = performance.now();
+      let failure: Error | null = null;
+      try {
+        await this.#handler(context);
+      } catch (thrown) {
+        failure = toError(thrown);
+      } finally {
+        clearTimeout(expiry);
+        this.#inFlight.delete(job.id);
+      }
+      if (this.#released.delete(job.id)) return;
+      if (failure) {
+        this.#emit('failed', { ...context, error: failure, final: job.retryCount >= job.retryLimit });
+        this.#track(this.#boss.fail(this.queue, job, failure.message));
+      } else {
+        this.#emit('succeeded', { ...context, durationMs: performance.now() - begun });
+        this.#complete(job);
+      }
+      if (this.#backlog) this.wake();
+    })();
+  }
+
+  /** Completions of one event-loop turn go to pg-boss in one call. */
+  #complete(job: RunJob): void {
+    this.#toComplete.push(job);
+    if (this.#toComplete.length > 1) return;
+    setImmediate(() => {
+      const batch = this.#toComplete;
+      this.#toComplete = [];
+      this.#track(this.#boss.complete(this.queue, batch));
+    });
+  }
+
+  #track(settlement: Promise<void>): void {
+    const tracked = settlement
+      .catch((error) => this.#emit('error', toError(error)))
+      .finally(() => this.#settling.delete(tracked));
+    this.#settling.add(tracked);
+  }
+
+  /**
+   * Stops taking runs, waits up to `timeoutMs` for running handlers, then aborts the rest and fails
+   * their attempts so pg-boss retries them at once (a released run counts as a failed attempt).
+   */
+  async stop(timeoutMs: number): Promise<void> {
+    this.#stopped = true;
+    if (this.#poll) clearInterval(this.#poll);
+    await this.#filling;
+    const running = [...this.#inFlight.values()];
+    if (running.length > 0) {
+      await Promise.race([
+        Promise.all(running.map((entry) => entry.done)),
+        delay(timeoutMs, undefined, { ref: false }),
+      ]);
+    }
+    const unfinished = [...this.#inFlight.values()];
+    for (const { job, controller } of unfinished) {
+      this.#released.add(job.id);
+      controller.abort(new Error('the worker is stopping'));
+      this.#track(this.#boss.fail(this.queue, job, 'released: the worker stopped before the run finished'));
+    }
+    // Let a completion batch scheduled for this turn go out, then wait for every settlement.
+    await new Promise((resolve) => setImmediate(resolve));
+    await Promise.all([...this.#settling]);
+  }
 }

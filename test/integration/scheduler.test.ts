@@ -298,11 +298,9 @@ describe('catch-up after an outage', () => {
 
   it('latest fires the most recent missed tick once, as catch_up', async () => {
     const first = await outage('outage-latest', 'latest');
-    const [run] = await waitFor(
-      'the catch-up run',
-      () => handledFor('outage-latest').length > 0 && handledFor('outage-latest'),
-    );
-    assert.equal(run!.trigger, 'catch_up');
+    // The current minute's tick may also fire, on time, when the test runs within the grace period.
+    const catchUps = () => handledFor('outage-latest').filter((r) => r.trigger === 'catch_up');
+    const [run] = await waitFor('the catch-up run', () => catchUps().length > 0 && catchUps());
     const history = await runsOf('outage-latest');
     const missed = history.find((r) => r.status === 'missed');
     assert.equal(missed?.scheduledFor.getTime(), first.getTime());
