@@ -35,6 +35,8 @@ export function toRun(run: Run): RunBody {
     id: run.id,
     job_id: run.scheduleId,
     scheduled_for: run.scheduledFor.toISOString(),
+    last_scheduled_for: run.lastScheduledFor.toISOString(),
+    tick_count: run.tickCount,
     trigger: run.trigger,
     status: run.status,
     enqueued_at: iso(run.enqueuedAt),

@@ -152,7 +152,17 @@ export const RunSchema = z
       .uuid()
       .openapi({ example: RUN_ID_EXAMPLE, description: 'Stable across retries: usable as an idempotency key.' }),
     job_id: z.uuid().openapi({ example: JOB_ID_EXAMPLE }),
-    scheduled_for: Timestamp.openapi({ description: 'The tick the run stands for (trigger time of a manual run).' }),
+    scheduled_for: Timestamp.openapi({
+      description:
+        'The tick the run stands for (trigger time of a manual run; the first missed tick of a `missed` record).',
+    }),
+    last_scheduled_for: Timestamp.openapi({
+      description: 'The last tick a `missed` record stands for; equal to scheduled_for otherwise.',
+    }),
+    tick_count: z
+      .number()
+      .int()
+      .openapi({ example: 1, description: 'How many ticks a `missed` record stands for; 1 otherwise.' }),
     trigger: z.enum(RUN_TRIGGERS).openapi({ example: 'schedule' }),
     status: z.enum(RUN_STATUSES).openapi({ example: 'succeeded' }),
     enqueued_at: Timestamp.nullable(),
@@ -167,6 +177,8 @@ const RUN_EXAMPLE = {
   id: RUN_ID_EXAMPLE,
   job_id: JOB_ID_EXAMPLE,
   scheduled_for: '2025-01-03T08:00:00.000Z',
+  last_scheduled_for: '2025-01-03T08:00:00.000Z',
+  tick_count: 1,
   trigger: 'schedule',
   status: 'succeeded',
   enqueued_at: '2025-01-03T08:00:00.012Z',

@@ -332,9 +332,11 @@ describe('runs', () => {
         'finished_at',
         'id',
         'job_id',
+        'last_scheduled_for',
         'scheduled_for',
         'started_at',
         'status',
+        'tick_count',
         'trigger',
       ]);
       assert.equal(r.json.job_id, job.id);
