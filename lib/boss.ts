@@ -3,9 +3,8 @@
  * enqueue inside the caller's transaction, cancelling, and workers.
  */
 
-import type pg from 'pg';
 import { PgBoss } from 'pg-boss';
-import type { SchedulerConfig } from './config.ts';
+import { connectionSettings, type SchedulerConfig } from './config.ts';
 import type { RunJobData } from './types.ts';
 
 /** Anything that can run a statement: a pool, or a client inside a transaction. */
@@ -43,21 +42,6 @@ export interface Boss {
 
 const attempt = (job: RunJob) => ({ id: job.id, retryCount: job.retryCount });
 
-/** pg-boss's own connection settings from ours: it keeps a pool and a LISTEN connection of its own. */
-function connectionOptions(config: SchedulerConfig): Record<string, unknown> {
-  if (config.connectionString) return { connectionString: config.connectionString };
-  const o = (config.pool as unknown as { options: pg.PoolConfig }).options;
-  return {
-    connectionString: o.connectionString,
-    host: o.host,
-    port: o.port,
-    user: o.user,
-    password: o.password,
-    database: o.database,
-    ssl: o.ssl,
-  };
-}
-
 /** How often pg-boss looks for expired attempts: half the run timeout, from 1 s to its default 60 s. */
 function supervisionSeconds(runTimeoutSeconds: number): number {
   return Math.min(60, Math.max(1, Math.floor(runTimeoutSeconds / 2)));
@@ -65,7 +49,8 @@ function supervisionSeconds(runTimeoutSeconds: number): number {
 
 export function createBoss(config: SchedulerConfig): Boss {
   const boss = new PgBoss({
-    ...connectionOptions(config),
+    // pg-boss keeps a pool and a LISTEN connection of its own, with the same settings as ours.
+    ...(connectionSettings(config) as Record<string, unknown>),
     schema: config.bossSchema,
     max: config.poolSize,
     // Workers are woken by NOTIFY the moment the engine commits a run, instead of polling.

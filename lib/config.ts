@@ -147,3 +147,13 @@ export function resolveConfig(options: SchedulerOptions): SchedulerConfig {
     shutdownTimeoutMs: number('shutdownTimeoutSeconds', options.shutdownTimeoutSeconds, 30, 0, 3600, false) * 1000,
   });
 }
+
+/**
+ * Connection settings for connections made beside the pool (pg-boss's pool and LISTEN connection,
+ * our LISTEN connection): from the connection string, or from the user's pool's own settings.
+ */
+export function connectionSettings(config: SchedulerConfig): pg.ClientConfig {
+  if (config.connectionString) return { connectionString: config.connectionString };
+  const { connectionString, host, port, user, password, database, ssl } = (config.pool as pg.Pool).options;
+  return { connectionString, host, port, user, password, database, ssl };
+}

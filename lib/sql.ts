@@ -150,10 +150,11 @@ export function selectSchedulesPage(schema: string): string {
     LIMIT $4`;
 }
 
+/** $1 the id; $2-$11 in insertSchedule's order. */
 export function updateSchedule(schema: string): string {
   return `UPDATE ${schema}.schedules SET
-      cron = $2, timezone = $3, fields = $4, queue = $5, paused = $6, catch_up = $7,
-      catch_up_window_seconds = $8, overlap = $9, next_run_at = $10, name = $11, updated_at = ${NOW_MS}
+      name = $2, cron = $3, timezone = $4, fields = $5, queue = $6, paused = $7, catch_up = $8,
+      catch_up_window_seconds = $9, overlap = $10, next_run_at = $11, updated_at = ${NOW_MS}
     WHERE id = $1
     RETURNING ${SCHEDULE_COLUMNS}`;
 }

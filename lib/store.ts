@@ -3,7 +3,7 @@
  */
 import pg from 'pg';
 import type { SqlExecutor } from './boss.ts';
-import type { SchedulerConfig } from './config.ts';
+import { connectionSettings, type SchedulerConfig } from './config.ts';
 import { describeCron } from './cron.ts';
 import * as sql from './sql.ts';
 import type { CatchUpPolicy, OverlapPolicy, Run, RunStatus, RunTrigger, Schedule } from './types.ts';
@@ -92,6 +92,22 @@ function toRun(row: Record<string, unknown>): Run & { queue: string } {
   };
 }
 
+/** The values of a schedule row in the order insertSchedule and updateSchedule take them ($2 on). */
+function scheduleParams(v: ScheduleValues): unknown[] {
+  return [
+    v.name,
+    v.cron,
+    v.timezone,
+    v.fields,
+    v.queue,
+    v.paused,
+    v.catchUp,
+    v.catchUpWindowSeconds,
+    v.overlap,
+    v.nextRunAt,
+  ];
+}
+
 function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string })?.code === '23505';
 }
@@ -125,19 +141,7 @@ export class Queries {
 
   /** Null when the name is taken. */
   async insertSchedule(id: string, v: ScheduleValues): Promise<Schedule | null> {
-    const { rows } = await this.#db.query(sql.insertSchedule(this.#schema), [
-      id,
-      v.name,
-      v.cron,
-      v.timezone,
-      v.fields,
-      v.queue,
-      v.paused,
-      v.catchUp,
-      v.catchUpWindowSeconds,
-      v.overlap,
-      v.nextRunAt,
-    ]);
+    const { rows } = await this.#db.query(sql.insertSchedule(this.#schema), [id, ...scheduleParams(v)]);
     return rows[0] ? toSchedule(rows[0]) : null;
   }
 
@@ -162,19 +166,7 @@ export class Queries {
   /** Null when the new name is taken by another schedule. */
   async updateSchedule(id: string, v: ScheduleValues): Promise<Schedule | null> {
     try {
-      const { rows } = await this.#db.query(sql.updateSchedule(this.#schema), [
-        id,
-        v.cron,
-        v.timezone,
-        v.fields,
-        v.queue,
-        v.paused,
-        v.catchUp,
-        v.catchUpWindowSeconds,
-        v.overlap,
-        v.nextRunAt,
-        v.name,
-      ]);
+      const { rows } = await this.#db.query(sql.updateSchedule(this.#schema), [id, ...scheduleParams(v)]);
       return toSchedule(rows[0]);
     } catch (error) {
       if (isUniqueViolation(error)) return null;
@@ -367,17 +359,7 @@ export class Store {
 
   /** A dedicated connection for LISTEN (not from the pool: it must stay on one session). */
   newListenClient(): pg.Client {
-    const o = this.pool.options as pg.PoolConfig;
-    return new pg.Client({
-      connectionString: o.connectionString,
-      host: o.host,
-      port: o.port,
-      user: o.user,
-      password: o.password,
-      database: o.database,
-      ssl: o.ssl,
-      application_name: 'pg-cron-scheduler:listen',
-    });
+    return new pg.Client({ ...connectionSettings(this.#config), application_name: 'pg-cron-scheduler:listen' });
   }
 
   async listen(client: pg.Client, channel: string): Promise<void> {
