@@ -217,18 +217,28 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
   async #close(timeoutMs: number): Promise<void> {
     // Order matters: stop firing first; then let running handlers finish within the bound (the
     // workers fail what is left, so pg-boss retries it at once); then stop pg-boss and the
-    // listener, and only then close the pool everything above used.
-    await this.#ticker?.stop();
+    // listener, and only then close the pool everything above used. Every step runs even if one
+    // before it failed, so no connection is left open; the first failure is rethrown at the end.
+    const failures: unknown[] = [];
+    const step = async (action: () => Promise<unknown> | undefined) => {
+      try {
+        await action();
+      } catch (error) {
+        failures.push(error);
+      }
+    };
+    await step(() => this.#ticker?.stop());
     this.#ticker = null;
-    await Promise.all(this.#workers.map((worker) => worker.stop(timeoutMs)));
+    await step(() => Promise.all(this.#workers.map((worker) => worker.stop(timeoutMs))));
     this.#workers = [];
-    await this.#boss?.stop(1000);
+    await step(() => this.#boss?.stop(1000));
     this.#boss = null;
-    await this.#listener?.close();
+    await step(() => this.#listener?.close());
     this.#listener = null;
     this.#endOutage();
-    await this.#store?.end();
+    await step(() => this.#store?.end());
     this.#store = null;
+    if (failures.length > 0) throw failures[0];
   }
 
   #running(what: string): { store: Store; boss: Boss } {

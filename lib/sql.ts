@@ -230,11 +230,19 @@ export function markFired(schema: string): string {
   return `UPDATE ${schema}.schedules SET last_run_at = $2, last_fired_run_id = $3 WHERE id = $1`;
 }
 
-/** The earliest active next_run_at (epoch ms) and how far away it is by the database's clock (nulls when none). */
+/**
+ * The earliest active next_run_at (epoch ms), how far away it is by the database's clock, and how
+ * many schedules are due by then (nulls when none): the ticker prepares a big tick earlier.
+ */
 export function selectNextWake(schema: string): string {
-  return `SELECT (extract(epoch FROM min(next_run_at)) * 1000)::float8 AS next_ms,
-      (extract(epoch FROM (min(next_run_at) - clock_timestamp())) * 1000)::float8 AS wait_ms
-    FROM ${schema}.schedules WHERE NOT paused AND next_run_at IS NOT NULL`;
+  return `WITH next AS (
+      SELECT min(next_run_at) AS at FROM ${schema}.schedules WHERE NOT paused AND next_run_at IS NOT NULL
+    )
+    SELECT (extract(epoch FROM next.at) * 1000)::float8 AS next_ms,
+      (extract(epoch FROM (next.at - clock_timestamp())) * 1000)::float8 AS wait_ms,
+      (SELECT count(*) FROM ${schema}.schedules s
+        WHERE NOT s.paused AND s.next_run_at IS NOT NULL AND s.next_run_at <= next.at)::int AS due
+    FROM next`;
 }
 
 export function selectRunsPage(schema: string, bossSchema: string): string {

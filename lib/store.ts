@@ -239,11 +239,13 @@ export class Queries {
     await this.#db.query(sql.markFired(this.#schema), [scheduleId, at, runId]);
   }
 
-  /** The earliest next run (epoch ms) and the milliseconds until it, by the database's clock; null when nothing is armed. */
-  async nextWake(): Promise<{ atMs: number; waitMs: number } | null> {
+  /** The earliest next run (epoch ms), the milliseconds until it by the database's clock, and how many are due by then; null when nothing is armed. */
+  async nextWake(): Promise<{ atMs: number; waitMs: number; due: number } | null> {
     const { rows } = await this.#db.query(sql.selectNextWake(this.#schema));
     const row = rows[0];
-    return row && row.next_ms !== null ? { atMs: row.next_ms as number, waitMs: row.wait_ms as number } : null;
+    return row && row.next_ms !== null
+      ? { atMs: row.next_ms as number, waitMs: row.wait_ms as number, due: row.due as number }
+      : null;
   }
 
   async listRuns(

@@ -27,6 +27,12 @@ export function runsChannel(config: SchedulerConfig): string {
 const MAX_BACKOFF_MS = 2000;
 /** How long to wait when due schedules are all held by someone else's open transaction. */
 const LOCKED_RETRY_MS = 20;
+/** Preparation cost per due schedule beyond one batch, measured on 2 cores (claim, runs, jobs, advance). */
+const PREPARE_MS_PER_SCHEDULE = 0.15;
+/** Earliest a tick is prepared, however big. */
+const MAX_LOOKAHEAD_MS = 5000;
+/** Largest claim batch, however big the tick. */
+const MAX_BATCH = 10_000;
 const PRUNE_BATCH = 10_000;
 
 export class Ticker {
@@ -92,12 +98,14 @@ export class Ticker {
       try {
         const next = await this.#store.queries.nextWake();
         backoffMs = 100;
-        if (next && next.waitMs <= this.#config.lookaheadMs) {
-          await this.#fireTick(next.atMs, next.waitMs);
+        // A big tick is prepared earlier, so that all of it is ready to commit at the tick.
+        const lookahead = next ? this.#lookaheadFor(next.due) : this.#config.lookaheadMs;
+        if (next && next.waitMs <= lookahead) {
+          await this.#fireTick(next.atMs, next.waitMs, next.due);
           continue;
         }
         // Wake early enough to prepare the next tick's claim.
-        const wait = (next?.waitMs ?? Number.POSITIVE_INFINITY) - this.#config.lookaheadMs;
+        const wait = (next?.waitMs ?? Number.POSITIVE_INFINITY) - lookahead;
         await this.#sleep(Math.min(wait, this.#config.pollIntervalMs), next?.atMs ?? Number.POSITIVE_INFINITY);
       } catch (error) {
         // Reported through the scheduler's error filter, which reports an outage once.
@@ -115,24 +123,37 @@ export class Ticker {
    * become visible to workers then, not when the claim work is done. Several batches are kept open
    * at once so a burst of due schedules is ready together; SKIP LOCKED keeps their rows disjoint.
    */
-  async #fireTick(atMs: number, waitMs: number): Promise<void> {
+  /**
+   * How far ahead of a tick with `due` schedules to start preparing it: the configured lookahead
+   * (0 keeps it off), plus the measured preparation cost of what exceeds one batch (about 0.15 ms
+   * per schedule on 2 cores), capped at MAX_LOOKAHEAD_MS.
+   */
+  #lookaheadFor(due: number): number {
+    if (this.#config.lookaheadMs === 0) return 0;
+    const extra = Math.max(0, due - this.#config.claimBatchSize) * PREPARE_MS_PER_SCHEDULE;
+    return Math.min(this.#config.lookaheadMs + extra, MAX_LOOKAHEAD_MS);
+  }
+
+  async #fireTick(atMs: number, waitMs: number, due: number): Promise<void> {
     const tickAt = performance.now() + waitMs;
     const untilTick = () => delayUntil(tickAt);
     const open: Promise<number>[] = [];
     const maxOpen = Math.max(1, Math.floor(this.#config.poolSize / 2));
+    // Batches big enough that the whole tick fits in the open transactions at once.
+    const batchSize = Math.min(MAX_BATCH, Math.max(this.#config.claimBatchSize, Math.ceil(due / maxOpen)));
     let total = 0;
     for (;;) {
       let prepared!: (claimed: number) => void;
       const ready = new Promise<number>((resolve) => {
         prepared = resolve;
       });
-      const committed = this.#claimBatch(new Date(atMs), prepared, untilTick);
+      const committed = this.#claimBatch(new Date(atMs), batchSize, prepared, untilTick);
       // A batch that fails before it is prepared must not leave the loop waiting for it.
       committed.catch(() => prepared(0));
       open.push(committed);
       const claimed = await ready;
       total += claimed;
-      if (claimed < this.#config.claimBatchSize || this.#stopped) break;
+      if (claimed < batchSize || this.#stopped) break;
       // Keep the number of connections held by open claims bounded: wait for the oldest to commit.
       if (open.length >= maxOpen) await open.shift();
     }
@@ -145,10 +166,11 @@ export class Ticker {
 
   /**
    * Claims one batch of schedules due by `dueBy` and fires their ticks in one transaction, which
-   * commits once `commitGate` resolves. Calls `prepared` with how many it claimed, before waiting.
+   * commits once `commitGate` resolves. Calls `prepared` with how many it claimed, once they are locked.
    */
   async #claimBatch(
     dueBy: Date,
+    batchSize: number,
     prepared: (claimed: number) => void,
     commitGate: () => Promise<void>,
   ): Promise<number> {
@@ -156,11 +178,11 @@ export class Ticker {
     const fired: { run: Run; name: string }[] = [];
     const recorded: { run: Run; name: string }[] = [];
     const claimed = await this.#store.transaction(async (tx) => {
-      const rows = await tx.claimDue(this.#config.claimBatchSize, dueBy);
-      if (rows.length === 0) {
-        prepared(0);
-        return 0;
-      }
+      const rows = await tx.claimDue(batchSize, dueBy);
+      // The rows are locked now: the next batch may start claiming (SKIP LOCKED passes these by)
+      // while this one is prepared, so the batches of a big tick are prepared side by side.
+      prepared(rows.length);
+      if (rows.length === 0) return 0;
       const runs: NewRun[] = [];
       const byId = new Map(rows.map((row) => [row.id, row]));
       const advances = new Map<
@@ -263,7 +285,6 @@ export class Ticker {
         await tx.notify(runsChannel(this.#config), queue);
       }
       await tx.advanceSchedules([...advances.values()]);
-      prepared(rows.length);
       // THE COMMIT IS THE FIRING: it must not happen before the tick.
       await commitGate();
       return rows.length;

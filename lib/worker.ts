@@ -19,11 +19,16 @@ type Emit = <E extends keyof SchedulerEvents>(event: E, ...args: SchedulerEvents
 /** How often an idle worker looks for ready jobs that no notification announced. */
 const POLL_MS = 2000;
 /**
- * Most jobs one fetch takes. A fetch costs a fixed round trip plus a share per job, and no handler
- * of a fetch starts before all of it arrives: a burst is taken in chunks so the first handlers start
- * early, in few enough queries that the round trips do not add up.
+ * Most jobs one fetch takes. A fetch costs a round trip plus a share per job, and no handler of a
+ * fetch starts before all of it arrives.
  */
-const MAX_FETCH = 200;
+const MAX_FETCH = 500;
+/**
+ * Fetches taken at once when many slots are free. Measured with 1,000 runs due at once (2 cores):
+ * two parallel fetches of 500 started handlers at p50 52 ms / p99 69-80 ms, one fetch of 1,000 at
+ * 68 / 75-93 ms, and sequential fetches of 200 at 80 / 150-160 ms.
+ */
+const PARALLEL = 2;
 
 function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(typeof value === 'string' ? value : JSON.stringify(value));
@@ -106,11 +111,20 @@ export class RunWorker {
           this.#backlog = true;
           return;
         }
-        const take = Math.min(free, MAX_FETCH);
-        const jobs = await this.#boss.fetch(this.queue, take);
-        // Fetched jobs are active in pg-boss: run them even if stop() began meanwhile (it waits).
-        for (const job of jobs) this.#run(job);
-        this.#backlog = jobs.length === take;
+        // Up to PARALLEL chunks at once (SKIP LOCKED keeps them disjoint); each chunk's handlers
+        // start as soon as that chunk arrives.
+        const takes: number[] = [];
+        for (let left = free; left > 0 && takes.length < PARALLEL; left -= MAX_FETCH)
+          takes.push(Math.min(left, MAX_FETCH));
+        const counts = await Promise.all(
+          takes.map(async (take) => {
+            const jobs = await this.#boss.fetch(this.queue, take);
+            // Fetched jobs are active in pg-boss: run them even if stop() began meanwhile (it waits).
+            for (const job of jobs) this.#run(job);
+            return jobs.length === take;
+          }),
+        );
+        this.#backlog = counts.every(Boolean);
       } while ((this.#again || this.#backlog) && !this.#stopped);
     } catch (error) {
       this.#emit('error', toError(error));
