@@ -105,8 +105,30 @@ function checkKey(field: string, value: unknown): string {
   return value;
 }
 
-function checkLimit(value: unknown): number {
-  return value === undefined ? 100 : checkInteger('limit', value, 1, 1000);
+/** Checks a page request's limit (1-1000, default 100), cursor and filter together, reporting every issue. */
+function checkPage(
+  options: { limit?: number; cursor?: string | null },
+  checkFilter: () => void,
+): { limit: number; cursor: { t: string; id: string } | null } {
+  let limit = 100;
+  let cursor: { t: string; id: string } | null = null;
+  collect([
+    () => {
+      if (options.limit !== undefined) limit = checkInteger('limit', options.limit, 1, 1000);
+    },
+    () => {
+      if (options.cursor) cursor = decodeCursor('cursor', options.cursor);
+    },
+    checkFilter,
+  ]);
+  return { limit, cursor };
+}
+
+/** The first `limit` rows of `limit + 1` fetched, and a cursor after the last one when there are more. */
+function toPage<T>(rows: T[], limit: number, cursorOf: (last: T) => string): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last !== undefined ? cursorOf(last) : null };
 }
 
 class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
@@ -322,24 +344,12 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
   }
 
   async #list(options: ListSchedulesOptions): Promise<Page<Schedule>> {
-    let limit = 100;
-    let after: { t: string; id: string } | null = null;
-    collect([
-      () => {
-        limit = checkLimit(options.limit);
-      },
-      () => {
-        if (options.cursor) after = decodeCursor('cursor', options.cursor);
-      },
-      () => {
-        if (options.paused !== undefined) checkBoolean('paused', options.paused);
-      },
-    ]);
+    const { limit, cursor } = checkPage(options, () => {
+      if (options.paused !== undefined) checkBoolean('paused', options.paused);
+    });
     const { store } = this.#running('list()');
-    const rows = await store.queries.listSchedules(after, options.paused ?? null, limit + 1);
-    const items = rows.slice(0, limit);
-    const last = items.at(-1);
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null };
+    const rows = await store.queries.listSchedules(cursor, options.paused ?? null, limit + 1);
+    return toPage(rows, limit, (last) => encodeCursor(last.createdAt, last.id));
   }
 
   update(idOrName: string, patch: SchedulePatch): Promise<Schedule> {
@@ -488,26 +498,14 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
 
   async #runs(idOrName: string, options: ListRunsOptions): Promise<Page<Run>> {
     const key = checkKey('id', idOrName);
-    let limit = 100;
-    let before: { t: string; id: string } | null = null;
-    collect([
-      () => {
-        limit = checkLimit(options.limit);
-      },
-      () => {
-        if (options.cursor) before = decodeCursor('cursor', options.cursor);
-      },
-      () => {
-        if (options.status !== undefined) checkRunStatus('status', options.status);
-      },
-    ]);
+    const { limit, cursor } = checkPage(options, () => {
+      if (options.status !== undefined) checkRunStatus('status', options.status);
+    });
     const { store } = this.#running('runs()');
     const schedule = await store.queries.findSchedule(key, isUuid(key));
     if (!schedule) throw new NotFoundError('schedule', key);
-    const rows = await store.queries.listRuns(schedule.id, before, options.status ?? null, limit + 1);
-    const items = rows.slice(0, limit);
-    const last = items.at(-1);
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.scheduledFor, last.id) : null };
+    const rows = await store.queries.listRuns(schedule.id, cursor, options.status ?? null, limit + 1);
+    return toPage(rows, limit, (last) => encodeCursor(last.scheduledFor, last.id));
   }
 
   async work(handler: RunHandler, options: WorkOptions & { queue?: string } = {}): Promise<string> {

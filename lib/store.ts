@@ -6,7 +6,7 @@ import type { SqlExecutor } from './boss.ts';
 import { connectionSettings, type SchedulerConfig } from './config.ts';
 import { describeCron } from './cron.ts';
 import * as sql from './sql.ts';
-import type { CatchUpPolicy, OverlapPolicy, Run, RunStatus, RunTrigger, Schedule } from './types.ts';
+import type { CatchUpPolicy, OverlapPolicy, Run, RunStatus, RunTrigger, Schedule, ScheduleInput } from './types.ts';
 
 interface Queryable {
   query(text: string, values?: unknown[]): Promise<pg.QueryResult>;
@@ -41,18 +41,10 @@ export interface NewRun {
 }
 
 /** Values of a schedule row that create/update write. */
-export interface ScheduleValues {
-  name: string;
-  cron: string;
-  timezone: string;
-  fields: Record<string, unknown>;
-  queue: string;
-  paused: boolean;
-  catchUp: CatchUpPolicy;
+export type ScheduleValues = Required<Omit<ScheduleInput, 'catchUpWindowSeconds'>> & {
   catchUpWindowSeconds: number | null;
-  overlap: OverlapPolicy;
   nextRunAt: Date | null;
-}
+};
 
 function toSchedule(row: Record<string, unknown>): Schedule {
   return {
