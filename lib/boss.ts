@@ -31,8 +31,8 @@ export interface Boss {
   /** Enqueues jobs with the given ids in the caller's transaction. */
   enqueue(queue: string, jobs: { id: string; data: RunJobData }[], db: SqlExecutor): Promise<void>;
   cancel(queue: string, ids: string[], db: SqlExecutor): Promise<void>;
-  /** Takes up to `batchSize` ready jobs (they become active). */
-  fetch(queue: string, batchSize: number): Promise<RunJob[]>;
+  /** Takes up to `batchSize` ready jobs (they become active), in the caller's transaction when `db` is given. */
+  fetch(queue: string, batchSize: number, db?: SqlExecutor): Promise<RunJob[]>;
   /** Completes these attempts; an attempt that pg-boss has since expired or retried is left alone. */
   complete(queue: string, attempts: RunJob[]): Promise<void>;
   /** Fails this attempt: pg-boss retries it while retries remain. */
@@ -108,10 +108,10 @@ export function createBoss(config: SchedulerConfig): Boss {
       if (ids.length === 0) return;
       await boss.cancel(queue, ids, { db });
     },
-    async fetch(queue, batchSize) {
+    async fetch(queue, batchSize, db) {
       // Without metadata the fetch returns a third of the columns, which is measurably faster for a
       // burst; the retry limit is the queue's, which ensureQueue keeps equal to the config.
-      const jobs = await boss.fetch<RunJobData>(queue, { batchSize });
+      const jobs = await boss.fetch<RunJobData>(queue, db ? { batchSize, db } : { batchSize });
       return jobs.map((job) => ({
         id: job.id,
         data: job.data,

@@ -219,7 +219,11 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
         for (const worker of this.#workers) worker.wake();
       },
     });
-    if (this.#config.fire) this.#ticker = new Ticker(store, boss, this.#config, this.#emitEvent, listener);
+    if (this.#config.fire) {
+      this.#ticker = new Ticker(store, boss, this.#config, this.#emitEvent, listener, (queue) =>
+        this.#workers.find((worker) => worker.queue === queue),
+      );
+    }
     listener.start();
     this.#ticker?.start();
   }

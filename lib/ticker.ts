@@ -4,7 +4,7 @@
  * (schedule, instant) key, in one transaction with the pg-boss insert and the advance of next_run_at.
  */
 import { randomUUID } from 'node:crypto';
-import type { Boss } from './boss.ts';
+import type { Boss, RunJob } from './boss.ts';
 import type { SchedulerConfig } from './config.ts';
 import { parseCron } from './cron.ts';
 import type { Listener } from './listener.ts';
@@ -13,6 +13,13 @@ import type { NewRun, Store } from './store.ts';
 import type { Run, RunJobData, SchedulerEvents } from './types.ts';
 
 type Emit = <E extends keyof SchedulerEvents>(event: E, ...args: SchedulerEvents[E]) => void;
+
+/** This process's worker for a queue, which can take runs straight from a claim (see RunWorker). */
+export interface LocalWorker {
+  reserve(count: number): number;
+  handOver(jobs: RunJob[], reserved: number): void;
+  release(reserved: number): void;
+}
 
 /** The NOTIFY channel that re-arms tickers when a schedule changes (payload: its next run, epoch ms). */
 export function wakeChannel(config: SchedulerConfig): string {
@@ -40,6 +47,7 @@ export class Ticker {
   readonly #boss: Boss;
   readonly #config: SchedulerConfig;
   readonly #emit: Emit;
+  readonly #localWorker: (queue: string) => LocalWorker | undefined;
   #stopped = true;
   #loop: Promise<void> | null = null;
   /** Set while the loop sleeps: ends the sleep. */
@@ -49,7 +57,15 @@ export class Ticker {
   #sleepingUntil = Number.POSITIVE_INFINITY;
   #pruneTimer: NodeJS.Timeout | null = null;
 
-  constructor(store: Store, boss: Boss, config: SchedulerConfig, emit: Emit, listener: Listener) {
+  constructor(
+    store: Store,
+    boss: Boss,
+    config: SchedulerConfig,
+    emit: Emit,
+    listener: Listener,
+    localWorker: (queue: string) => LocalWorker | undefined,
+  ) {
+    this.#localWorker = localWorker;
     this.#store = store;
     this.#boss = boss;
     this.#config = config;
@@ -177,7 +193,8 @@ export class Ticker {
     const limits = { misfireGraceMs: this.#config.misfireGraceMs, maxCatchUpRuns: this.#config.maxCatchUpRuns };
     const fired: { run: Run; name: string }[] = [];
     const recorded: { run: Run; name: string }[] = [];
-    const claimed = await this.#store.transaction(async (tx) => {
+    const handOvers: { worker: LocalWorker; reserved: number; jobs: RunJob[] }[] = [];
+    const transaction = this.#store.transaction(async (tx) => {
       const rows = await tx.claimDue(batchSize, dueBy);
       // The rows are locked now: the next batch may start claiming (SKIP LOCKED passes these by)
       // while this one is prepared, so the batches of a big tick are prepared side by side.
@@ -281,14 +298,32 @@ export class Ticker {
       // The jobs commit with the runs and the advance, or none of them does.
       for (const [queue, jobs] of jobsByQueue) {
         await this.#boss.enqueue(queue, jobs, tx.executor);
-        // Delivered at commit, like the jobs: workers fetch the moment they become visible.
-        await tx.notify(runsChannel(this.#config), queue);
+        // This process's own worker takes what it has room for now, in this transaction: the
+        // fetch is done before the tick, and its handlers start at the commit.
+        const worker = this.#localWorker(queue);
+        const reserved = worker?.reserve(jobs.length) ?? 0;
+        if (worker && reserved > 0) {
+          const handOver = { worker, reserved, jobs: [] as RunJob[] };
+          handOvers.push(handOver);
+          handOver.jobs = await this.#boss.fetch(queue, reserved, tx.executor);
+        }
+        // Delivered at commit, like the jobs: other workers fetch the rest the moment they are visible.
+        if (reserved < jobs.length) await tx.notify(runsChannel(this.#config), queue);
       }
       await tx.advanceSchedules([...advances.values()]);
       // THE COMMIT IS THE FIRING: it must not happen before the tick.
       await commitGate();
       return rows.length;
     });
+    let claimed: number;
+    try {
+      claimed = await transaction;
+    } catch (error) {
+      // Rolled back: the fetched jobs are not active, nor even there; free the promised slots.
+      for (const { worker, reserved } of handOvers) worker.release(reserved);
+      throw error;
+    }
+    for (const { worker, reserved, jobs } of handOvers) worker.handOver(jobs, reserved);
     // Events only after the commit: a rolled-back claim fired nothing.
     for (const { run, name } of fired) this.#emit('fired', { ...stripQueue(run), scheduleName: name });
     for (const { run, name } of recorded) {

@@ -69,6 +69,8 @@ export class RunWorker {
   #filling: Promise<void> | null = null;
   /** A wake-up came while a fetch was under way: fetch again after it. */
   #again = false;
+  /** Slots promised to runs the engine is fetching for this worker in a claim (see reserve()). */
+  #reserved = 0;
   /** The last fetch filled every free slot: more may be ready, fetch when a slot frees. */
   #backlog = false;
   #stopped = false;
@@ -106,7 +108,7 @@ export class RunWorker {
     try {
       do {
         this.#again = false;
-        const free = this.#concurrency - this.#inFlight.size;
+        const free = this.#free();
         if (free <= 0) {
           this.#backlog = true;
           return;
@@ -129,6 +131,32 @@ export class RunWorker {
     } catch (error) {
       this.#emit('error', toError(error));
     }
+  }
+
+  #free(): number {
+    return this.#concurrency - this.#inFlight.size - this.#reserved;
+  }
+
+  /**
+   * Promises up to `count` free slots to runs the engine fetches for this worker inside the claim
+   * that fires them, so they start the moment it commits, with no fetch after it. Returns how many.
+   */
+  reserve(count: number): number {
+    if (this.#stopped) return 0;
+    const granted = Math.max(0, Math.min(count, this.#free()));
+    this.#reserved += granted;
+    return granted;
+  }
+
+  /** Runs the jobs fetched for a reservation of `reserved` slots (they are active in pg-boss). */
+  handOver(jobs: RunJob[], reserved: number): void {
+    this.#reserved -= reserved;
+    for (const job of jobs) this.#run(job);
+  }
+
+  /** Gives back a reservation whose claim did not commit. */
+  release(reserved: number): void {
+    this.#reserved -= reserved;
   }
 
   #run(job: RunJob): void {
