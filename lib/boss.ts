@@ -5,7 +5,7 @@
 
 import { PgBoss } from 'pg-boss';
 import { connectionSettings, type SchedulerConfig } from './config.ts';
-import type { RunJobData } from './types.ts';
+import type { Run, RunJobData } from './types.ts';
 
 /** Anything that can run a statement: a pool, or a client inside a transaction. */
 export interface SqlExecutor {
@@ -41,6 +41,25 @@ export interface Boss {
 }
 
 const attempt = (job: RunJob) => ({ id: job.id, retryCount: job.retryCount });
+
+/** The pg-boss job of a fired run: its id is the run's, its data what handlers and plain consumers read. */
+export function runJob(
+  run: Run,
+  schedule: { id: string; name: string; fields: Record<string, unknown> },
+): { id: string; data: RunJobData } {
+  return {
+    id: run.id,
+    data: {
+      runId: run.id,
+      scheduleId: schedule.id,
+      scheduleName: schedule.name,
+      scheduledFor: run.scheduledFor.toISOString(),
+      firedAt: (run.enqueuedAt ?? run.scheduledFor).toISOString(),
+      trigger: run.trigger,
+      fields: schedule.fields,
+    },
+  };
+}
 
 /** How often pg-boss looks for expired attempts: half the run timeout, from 1 s to its default 60 s. */
 function supervisionSeconds(runTimeoutSeconds: number): number {

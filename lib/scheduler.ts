@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { type Boss, createBoss } from './boss.ts';
+import { type Boss, createBoss, runJob } from './boss.ts';
 import { resolveConfig, type SchedulerConfig, type SchedulerOptions } from './config.ts';
 import { type CronSchedule, checkTimezone, describeCron, nextAfter, parseCron, preview } from './cron.ts';
 import {
@@ -18,7 +18,7 @@ import {
   ValidationError,
 } from './errors.ts';
 import { Listener } from './listener.ts';
-import { type ScheduleValues, Store } from './store.ts';
+import { publicRun, type ScheduleValues, Store } from './store.ts';
 import { runsChannel, Ticker, wakeChannel } from './ticker.ts';
 import type {
   CronPreview,
@@ -442,31 +442,14 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
       const current = await tx.findSchedule(key, isUuid(key), true);
       if (!current) throw new NotFoundError('schedule', key);
       const run = await tx.insertManualRun(randomUUID(), current.id, current.queue);
-      await boss.enqueue(
-        current.queue,
-        [
-          {
-            id: run.id,
-            data: {
-              runId: run.id,
-              scheduleId: current.id,
-              scheduleName: current.name,
-              scheduledFor: run.scheduledFor.toISOString(),
-              firedAt: (run.enqueuedAt ?? run.scheduledFor).toISOString(),
-              trigger: 'manual',
-              fields: current.fields,
-            },
-          },
-        ],
-        tx.executor,
-      );
+      await boss.enqueue(current.queue, [runJob(run, current)], tx.executor);
       await tx.notify(runsChannel(this.#config), current.queue);
       await tx.markFired(current.id, run.scheduledFor, run.id);
       return { run, name: current.name };
     });
-    const { queue: _queue, ...publicRun } = run;
-    this.#emitEvent('fired', { ...publicRun, scheduleName: name });
-    return publicRun;
+    const fired = publicRun(run);
+    this.#emitEvent('fired', { ...fired, scheduleName: name });
+    return fired;
   }
 
   preview(input: PreviewInput): CronPreview {

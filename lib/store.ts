@@ -100,6 +100,12 @@ function scheduleParams(v: ScheduleValues): unknown[] {
   ];
 }
 
+/** A run as the public API shows it: without the queue, which only the engine needs. */
+export function publicRun(run: Run & { queue: string }): Run {
+  const { queue: _queue, ...rest } = run;
+  return rest;
+}
+
 function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string })?.code === '23505';
 }
@@ -253,10 +259,7 @@ export class Queries {
       status,
       limit,
     ]);
-    return rows.map((row) => {
-      const { queue: _queue, ...run } = toRun(row);
-      return run;
-    });
+    return rows.map((row) => publicRun(toRun(row)));
   }
 
   async ping(): Promise<void> {

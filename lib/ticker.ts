@@ -4,13 +4,13 @@
  * (schedule, instant) key, in one transaction with the pg-boss insert and the advance of next_run_at.
  */
 import { randomUUID } from 'node:crypto';
-import type { Boss, RunJob } from './boss.ts';
+import { type Boss, type RunJob, runJob } from './boss.ts';
 import type { SchedulerConfig } from './config.ts';
 import { parseCron } from './cron.ts';
 import type { Listener } from './listener.ts';
 import { planTicks } from './plan.ts';
-import type { NewRun, Store } from './store.ts';
-import type { Run, RunJobData, SchedulerEvents } from './types.ts';
+import { type NewRun, publicRun, type Store } from './store.ts';
+import type { Run, SchedulerEvents } from './types.ts';
 
 type Emit = <E extends keyof SchedulerEvents>(event: E, ...args: SchedulerEvents[E]) => void;
 
@@ -191,7 +191,7 @@ export class Ticker {
     commitGate: () => Promise<void>,
   ): Promise<number> {
     const limits = { misfireGraceMs: this.#config.misfireGraceMs, maxCatchUpRuns: this.#config.maxCatchUpRuns };
-    const fired: { run: Run; name: string }[] = [];
+    const fired: { run: Run & { queue: string }; name: string }[] = [];
     const recorded: { run: Run; name: string }[] = [];
     const handOvers: { worker: LocalWorker; reserved: number; jobs: RunJob[] }[] = [];
     const transaction = this.#store.transaction(async (tx) => {
@@ -269,24 +269,15 @@ export class Ticker {
       }
 
       const inserted = await tx.insertRuns(runs);
-      const jobsByQueue = new Map<string, { id: string; data: RunJobData }[]>();
+      const jobsByQueue = new Map<string, ReturnType<typeof runJob>[]>();
       for (const run of inserted) {
         const row = byId.get(run.scheduleId)!;
         if (run.status !== 'queued') {
           recorded.push({ run, name: row.name });
           continue;
         }
-        const data: RunJobData = {
-          runId: run.id,
-          scheduleId: row.id,
-          scheduleName: row.name,
-          scheduledFor: run.scheduledFor.toISOString(),
-          firedAt: (run.enqueuedAt ?? row.now).toISOString(),
-          trigger: run.trigger,
-          fields: row.fields,
-        };
         const jobs = jobsByQueue.get(run.queue) ?? [];
-        jobs.push({ id: run.id, data });
+        jobs.push(runJob(run, row));
         jobsByQueue.set(run.queue, jobs);
         const advance = advances.get(row.id)!;
         if (!advance.lastRunAt || run.scheduledFor > advance.lastRunAt) {
@@ -325,7 +316,7 @@ export class Ticker {
     }
     for (const { worker, reserved, jobs } of handOvers) worker.handOver(jobs, reserved);
     // Events only after the commit: a rolled-back claim fired nothing.
-    for (const { run, name } of fired) this.#emit('fired', { ...stripQueue(run), scheduleName: name });
+    for (const { run, name } of fired) this.#emit('fired', { ...publicRun(run), scheduleName: name });
     for (const { run, name } of recorded) {
       this.#emit('missed', {
         scheduleId: run.scheduleId,
@@ -375,9 +366,4 @@ export class Ticker {
 function delayUntil(at: number): Promise<void> {
   const ms = at - performance.now();
   return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function stripQueue(run: Run & { queue?: string }): Run {
-  const { queue: _queue, ...rest } = run;
-  return rest;
 }

@@ -35,7 +35,7 @@ function toError(value: unknown): Error {
 }
 
 /** What a handler receives for a job. */
-export function runContext(job: RunJob, signal: AbortSignal): RunContext {
+function runContext(job: RunJob, signal: AbortSignal): RunContext {
   return {
     runId: job.data.runId ?? job.id,
     scheduleId: job.data.scheduleId,

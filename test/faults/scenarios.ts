@@ -543,18 +543,8 @@ export async function downtimeDrill(o: DowntimeOptions): Promise<DowntimeSummary
     const perPolicy: DowntimeSummary['perPolicy'] = {};
     for (const policy of POLICIES) {
       const name = `downtime-${policy}`;
-      // Through the public API: this is the run history a user reads.
-      const history = (await instances[0]!.runs(name, { limit: 1000 })).items.toReversed();
-      const rows: RunRow[] = history.map((r) => ({
-        schedule: name,
-        id: r.id,
-        scheduledFor: r.scheduledFor.getTime(),
-        lastScheduledFor: r.lastScheduledFor.getTime(),
-        tickCount: r.tickCount,
-        trigger: r.trigger,
-        status: r.status,
-        attempts: r.attempts,
-      }));
+      // Through the public API: this is the run history a user reads (readRuns orders it oldest first).
+      const rows = await readRuns(instances[0]!, [name]);
       assertExactlyOnce(name, rows, rows[0]!.scheduledFor, rows.at(-1)!.scheduledFor);
       const before = rows.filter((r) => r.scheduledFor < firstDown);
       assert.ok(
