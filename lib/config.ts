@@ -11,7 +11,11 @@ export interface SchedulerOptions {
   connectionString?: string;
   /** An existing pg pool to use (not ended by `stop()`). Either this or `connectionString`. */
   pool?: pg.Pool;
-  /** Size of the pool the scheduler creates from `connectionString` (pg-boss gets its own). Default 10. */
+  /**
+   * Size of the pool the scheduler creates from `connectionString` (pg-boss gets its own). A firing
+   * instance also opens up to half as many again for its claims, apart from this pool, so that API
+   * traffic never queues ahead of a tick. Default 10.
+   */
   poolSize?: number;
   /** PostgreSQL schema of the scheduler's tables. Default `scheduler`. */
   schema?: string;
@@ -59,6 +63,8 @@ export interface SchedulerConfig {
   readonly connectionString: string | null;
   readonly pool: pg.Pool | null;
   readonly poolSize: number;
+  /** Connections of the firing lane: the most claim transactions a tick holds open at once. */
+  readonly fireConnections: number;
   readonly schema: string;
   readonly bossSchema: string;
   readonly queue: string;
@@ -124,10 +130,12 @@ export function resolveConfig(options: SchedulerOptions): SchedulerConfig {
   }
   const queue = options.queue ?? 'scheduled-runs';
   checkQueueName('queue', queue);
+  const poolSize = number('poolSize', options.poolSize, 10, 2, 1000);
   return Object.freeze({
     connectionString: options.connectionString ?? null,
     pool: options.pool ?? null,
-    poolSize: number('poolSize', options.poolSize, 10, 2, 1000),
+    poolSize,
+    fireConnections: Math.max(1, Math.floor(poolSize / 2)),
     schema,
     bossSchema,
     queue,

@@ -18,8 +18,8 @@ import {
   ValidationError,
 } from './errors.ts';
 import { Listener } from './listener.ts';
-import { publicRun, type ScheduleValues, Store } from './store.ts';
-import { runsChannel, Ticker, wakeChannel } from './ticker.ts';
+import { publicRun, type Queries, type ScheduleValues, Store } from './store.ts';
+import { runsChannel, Ticker, wakeChannel, wakeNeeded } from './ticker.ts';
 import type {
   CronPreview,
   ListRunsOptions,
@@ -267,6 +267,13 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
     if (failures.length > 0) throw failures[0];
   }
 
+  /** Wakes the tickers (at commit) when a schedule's new next tick is too close for their next look. */
+  async #wakeTickers(tx: Queries, nextRunAt: Date | null, now: Date): Promise<void> {
+    if (wakeNeeded(this.#config, nextRunAt, now)) {
+      await tx.notify(wakeChannel(this.#config), String(nextRunAt!.getTime()));
+    }
+  }
+
   #running(what: string): { store: Store; boss: Boss } {
     if (!this.#store || !this.#boss) throw new NotStartedError(what);
     return { store: this.#store, boss: this.#boss };
@@ -324,7 +331,7 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
       const now = await tx.now();
       values.nextRunAt = values.paused ? null : nextAfter(cron, now);
       const row = await tx.insertSchedule(randomUUID(), values);
-      if (row) await tx.notify(wakeChannel(this.#config), String(row.nextRunAt?.getTime() ?? ''));
+      if (row) await this.#wakeTickers(tx, row.nextRunAt, now);
       return row;
     });
     if (!created) throw new ConflictError('name', values.name);
@@ -389,11 +396,16 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
       const cron = this.#checkValues(values, '');
       const rearm =
         values.cron !== current.cron || values.timezone !== current.timezone || (current.paused && !values.paused);
+      // Only a new next tick can need a ticker's attention; a paused one needs none.
+      let rearmedAt: Date | null = null;
       if (values.paused) values.nextRunAt = null;
-      else if (rearm || values.nextRunAt === null) values.nextRunAt = nextAfter(cron, await tx.now());
+      else if (rearm || values.nextRunAt === null) {
+        rearmedAt = await tx.now();
+        values.nextRunAt = nextAfter(cron, rearmedAt);
+      }
       const row = await tx.updateSchedule(current.id, values);
       if (!row) throw new ConflictError('name', values.name);
-      await tx.notify(wakeChannel(this.#config), String(row.nextRunAt?.getTime() ?? ''));
+      if (rearmedAt) await this.#wakeTickers(tx, row.nextRunAt, rearmedAt);
       return row;
     });
     return updated;

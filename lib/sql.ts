@@ -116,6 +116,14 @@ export function insertMigration(schema: string): string {
 
 export const selectNow = `SELECT clock_timestamp() AS now`;
 
+/**
+ * A commit held back until an instant by the database's clock. The instant is set as a
+ * transaction-local setting (a parameter), and the wait and the COMMIT go in one simple-protocol
+ * message: the commit happens at the instant, with no round trip through the client after the wait.
+ */
+export const setCommitAt = `SELECT set_config('pg_cron_scheduler.commit_at', $1, true)`;
+export const sleepThenCommit = `SELECT pg_sleep_until(current_setting('pg_cron_scheduler.commit_at')::timestamptz); COMMIT`;
+
 /** pg_notify with the channel and payload as values (channels are derived from the validated schema name). */
 export const notify = `SELECT pg_notify($1, $2)`;
 

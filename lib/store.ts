@@ -267,15 +267,60 @@ export class Queries {
   }
 }
 
-/** Owns the pool (unless the user brought one) and hands out Queries for the pool or a transaction. */
-export class Store {
+/**
+ * Runs `fn` in a transaction on a connection of `pool`; commits when it resolves, rolls back when
+ * it throws. With `commitAt`, the commit happens no earlier than that instant by the database's
+ * clock: the database waits, not this process, so a busy event loop here cannot make it late.
+ */
+async function inTransaction<T>(
+  pool: pg.Pool,
+  config: SchedulerConfig,
+  commitAt: Date | null,
+  fn: (tx: Queries) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(new Queries(client, config));
+    if (commitAt) {
+      await client.query(sql.setCommitAt, [commitAt.toISOString()]);
+      await client.query(sql.sleepThenCommit);
+    } else {
+      await client.query('COMMIT');
+    }
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Statements and transactions on one pool. */
+export interface Lane {
+  readonly queries: Queries;
+  transaction<T>(fn: (tx: Queries) => Promise<T>): Promise<T>;
+  /** A transaction that commits at `commitAt` by the database's clock (at once if it has passed). */
+  transactionCommittingAt<T>(commitAt: Date, fn: (tx: Queries) => Promise<T>): Promise<T>;
+}
+
+/**
+ * Owns the pool (unless the user brought one) and hands out Queries for the pool or a transaction.
+ * Firing has a pool of its own (`firing`), so that API traffic queued for the main pool never
+ * delays a tick's claim.
+ */
+export class Store implements Lane {
   readonly pool: pg.Pool;
   readonly queries: Queries;
   readonly #config: SchedulerConfig;
   readonly #ownsPool: boolean;
+  readonly #onError: (error: Error) => void;
+  #firing: (Lane & { pool: pg.Pool }) | null = null;
 
   constructor(config: SchedulerConfig, onError: (error: Error) => void) {
     this.#config = config;
+    this.#onError = onError;
     this.#ownsPool = !config.pool;
     this.pool =
       config.pool ??
@@ -290,19 +335,35 @@ export class Store {
   }
 
   /** Runs `fn` in a transaction; commits when it resolves, rolls back when it throws. */
-  async transaction<T>(fn: (tx: Queries) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await fn(new Queries(client, this.#config));
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
+  transaction<T>(fn: (tx: Queries) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, this.#config, null, fn);
+  }
+
+  transactionCommittingAt<T>(commitAt: Date, fn: (tx: Queries) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, this.#config, commitAt, fn);
+  }
+
+  /**
+   * The ticker's lane: a pool of `config.fireConnections` connections, always the scheduler's own
+   * (also when the user brought the main pool), opened on first use.
+   */
+  get firing(): Lane {
+    if (!this.#firing) {
+      const pool = new pg.Pool({
+        ...connectionSettings(this.#config),
+        max: this.#config.fireConnections,
+        application_name: 'pg-cron-scheduler:fire',
+      });
+      pool.on('error', this.#onError);
+      const config = this.#config;
+      this.#firing = {
+        pool,
+        queries: new Queries(pool, config),
+        transaction: (fn) => inTransaction(pool, config, null, fn),
+        transactionCommittingAt: (commitAt, fn) => inTransaction(pool, config, commitAt, fn),
+      };
     }
+    return this.#firing;
   }
 
   /** Applies pending migrations in one transaction under an advisory lock (safe with many instances starting at once). */
@@ -364,6 +425,7 @@ export class Store {
   }
 
   async end(): Promise<void> {
+    await this.#firing?.pool.end();
     if (this.#ownsPool) await this.pool.end();
   }
 }

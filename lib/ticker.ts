@@ -26,6 +26,22 @@ export function wakeChannel(config: SchedulerConfig): string {
   return `${config.schema}_wake`;
 }
 
+/** Slack between a ticker's periodic look and the wake-up it plans from it (query time, timers). */
+const WAKE_MARGIN_MS = 1000;
+
+/**
+ * Whether a change that moved a schedule's next tick to `nextRunAt` (at `now`, both by the
+ * database's clock) must wake the tickers. A ticker looks again at least every pollIntervalSeconds
+ * and prepares a tick at most MAX_LOOKAHEAD_MS ahead, so only a tick closer than both needs the
+ * NOTIFY; later ones are found by the next look, and a paused schedule needs no wake at all. Fewer
+ * NOTIFYs matter: PostgreSQL serializes the commits of notifying transactions on one database-wide
+ * lock held through their WAL flush, and the claims that fire ticks are among them.
+ */
+export function wakeNeeded(config: SchedulerConfig, nextRunAt: Date | null, now: Date): boolean {
+  if (!nextRunAt) return false;
+  return nextRunAt.getTime() - now.getTime() <= config.pollIntervalMs + MAX_LOOKAHEAD_MS + WAKE_MARGIN_MS;
+}
+
 /** The NOTIFY channel that wakes workers when runs are committed (payload: the queue). */
 export function runsChannel(config: SchedulerConfig): string {
   return `${config.schema}_runs`;
@@ -112,7 +128,7 @@ export class Ticker {
     let backoffMs = 100;
     while (!this.#stopped) {
       try {
-        const next = await this.#store.queries.nextWake();
+        const next = await this.#store.firing.queries.nextWake();
         backoffMs = 100;
         // A big tick is prepared earlier, so that all of it is ready to commit at the tick.
         const lookahead = next ? this.#lookaheadFor(next.due) : this.#config.lookaheadMs;
@@ -151,10 +167,8 @@ export class Ticker {
   }
 
   async #fireTick(atMs: number, waitMs: number, due: number): Promise<void> {
-    const tickAt = performance.now() + waitMs;
-    const untilTick = () => delayUntil(tickAt);
     const open: Promise<number>[] = [];
-    const maxOpen = Math.max(1, Math.floor(this.#config.poolSize / 2));
+    const maxOpen = this.#config.fireConnections;
     // Batches big enough that the whole tick fits in the open transactions at once.
     const batchSize = Math.min(MAX_BATCH, Math.max(this.#config.claimBatchSize, Math.ceil(due / maxOpen)));
     let total = 0;
@@ -163,7 +177,7 @@ export class Ticker {
       const ready = new Promise<number>((resolve) => {
         prepared = resolve;
       });
-      const committed = this.#claimBatch(new Date(atMs), batchSize, prepared, untilTick);
+      const committed = this.#claimBatch(new Date(atMs), batchSize, prepared);
       // A batch that fails before it is prepared must not leave the loop waiting for it.
       committed.catch(() => prepared(0));
       open.push(committed);
@@ -182,19 +196,16 @@ export class Ticker {
 
   /**
    * Claims one batch of schedules due by `dueBy` and fires their ticks in one transaction, which
-   * commits once `commitGate` resolves. Calls `prepared` with how many it claimed, once they are locked.
+   * commits at `dueBy` by the database's clock: the database holds the commit back, so a busy event
+   * loop here cannot make it late. Calls `prepared` with how many it claimed, once they are locked.
    */
-  async #claimBatch(
-    dueBy: Date,
-    batchSize: number,
-    prepared: (claimed: number) => void,
-    commitGate: () => Promise<void>,
-  ): Promise<number> {
+  async #claimBatch(dueBy: Date, batchSize: number, prepared: (claimed: number) => void): Promise<number> {
     const limits = { misfireGraceMs: this.#config.misfireGraceMs, maxCatchUpRuns: this.#config.maxCatchUpRuns };
     const fired: { run: Run & { queue: string }; name: string }[] = [];
     const recorded: { run: Run; name: string }[] = [];
     const handOvers: { worker: LocalWorker; reserved: number; jobs: RunJob[] }[] = [];
-    const transaction = this.#store.transaction(async (tx) => {
+    // THE COMMIT IS THE FIRING: it happens at the tick, not before.
+    const transaction = this.#store.firing.transactionCommittingAt(dueBy, async (tx) => {
       const rows = await tx.claimDue(batchSize, dueBy);
       // The rows are locked now: the next batch may start claiming (SKIP LOCKED passes these by)
       // while this one is prepared, so the batches of a big tick are prepared side by side.
@@ -302,8 +313,6 @@ export class Ticker {
         if (reserved < jobs.length) await tx.notify(runsChannel(this.#config), queue);
       }
       await tx.advanceSchedules([...advances.values()]);
-      // THE COMMIT IS THE FIRING: it must not happen before the tick.
-      await commitGate();
       return rows.length;
     });
     let claimed: number;
@@ -360,10 +369,4 @@ export class Ticker {
       this.#emit('error', new Error(`pruning run history failed: ${(error as Error).message}`, { cause: error }));
     }
   }
-}
-
-/** Resolves when performance.now() reaches `at` (at once when it has passed). */
-function delayUntil(at: number): Promise<void> {
-  const ms = at - performance.now();
-  return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
 }
