@@ -52,6 +52,10 @@ const MAX_BACKOFF_MS = 2000;
 const LOCKED_RETRY_MS = 20;
 /** Preparation cost per due schedule beyond one batch, measured on 2 cores (claim, runs, jobs, advance). */
 const PREPARE_MS_PER_SCHEDULE = 0.15;
+/** A tick is prepared at least this many times its recent preparation time ahead. */
+const PREPARATION_MARGIN = 1.5;
+/** How the remembered preparation time fades per tick. */
+const PREPARATION_DECAY = 0.9;
 /** Earliest a tick is prepared, however big. */
 const MAX_LOOKAHEAD_MS = 5000;
 /** Largest claim batch, however big the tick. */
@@ -72,6 +76,8 @@ export class Ticker {
   /** The database-clock instant (epoch ms) the loop sleeps until; a change due earlier wakes it. */
   #sleepingUntil = Number.POSITIVE_INFINITY;
   #pruneTimer: NodeJS.Timeout | null = null;
+  /** The longest recent time from starting a tick's claim to having it ready to commit, ms. */
+  #preparationMs = 0;
 
   constructor(
     store: Store,
@@ -149,24 +155,31 @@ export class Ticker {
   }
 
   /**
+   * How far ahead of a tick with `due` schedules to start preparing it: the configured lookahead
+   * (0 keeps it off), plus the measured preparation cost of what exceeds one batch (about 0.15 ms
+   * per schedule on 2 cores), and at least PREPARATION_MARGIN times the longest recent preparation
+   * (a loaded machine prepares slower), capped at MAX_LOOKAHEAD_MS.
+   */
+  #lookaheadFor(due: number): number {
+    if (this.#config.lookaheadMs === 0) return 0;
+    const extra = Math.max(0, due - this.#config.claimBatchSize) * PREPARE_MS_PER_SCHEDULE;
+    const measured = this.#preparationMs * PREPARATION_MARGIN;
+    return Math.min(Math.max(this.#config.lookaheadMs + extra, measured), MAX_LOOKAHEAD_MS);
+  }
+
+  /**
    * Fires everything due at the tick `atMs` (epoch ms by the database's clock, `waitMs` away; both
    * may be in the past for overdue schedules). Claims are prepared in batches, each in its own
    * transaction, and every prepared transaction commits at the tick: pg-boss's NOTIFY and the jobs
    * become visible to workers then, not when the claim work is done. Several batches are kept open
    * at once so a burst of due schedules is ready together; SKIP LOCKED keeps their rows disjoint.
    */
-  /**
-   * How far ahead of a tick with `due` schedules to start preparing it: the configured lookahead
-   * (0 keeps it off), plus the measured preparation cost of what exceeds one batch (about 0.15 ms
-   * per schedule on 2 cores), capped at MAX_LOOKAHEAD_MS.
-   */
-  #lookaheadFor(due: number): number {
-    if (this.#config.lookaheadMs === 0) return 0;
-    const extra = Math.max(0, due - this.#config.claimBatchSize) * PREPARE_MS_PER_SCHEDULE;
-    return Math.min(this.#config.lookaheadMs + extra, MAX_LOOKAHEAD_MS);
-  }
-
   async #fireTick(atMs: number, waitMs: number, due: number): Promise<void> {
+    const startedAt = performance.now();
+    let readyAt = startedAt;
+    const ready = () => {
+      readyAt = Math.max(readyAt, performance.now());
+    };
     const open: Promise<number>[] = [];
     const maxOpen = this.#config.fireConnections;
     // Batches big enough that the whole tick fits in the open transactions at once.
@@ -174,20 +187,24 @@ export class Ticker {
     let total = 0;
     for (;;) {
       let prepared!: (claimed: number) => void;
-      const ready = new Promise<number>((resolve) => {
+      const locked = new Promise<number>((resolve) => {
         prepared = resolve;
       });
-      const committed = this.#claimBatch(new Date(atMs), batchSize, prepared);
+      const committed = this.#claimBatch(new Date(atMs), batchSize, prepared, ready);
       // A batch that fails before it is prepared must not leave the loop waiting for it.
       committed.catch(() => prepared(0));
       open.push(committed);
-      const claimed = await ready;
+      const claimed = await locked;
       total += claimed;
       if (claimed < batchSize || this.#stopped) break;
       // Keep the number of connections held by open claims bounded: wait for the oldest to commit.
       if (open.length >= maxOpen) await open.shift();
     }
     await Promise.all(open);
+    // The longest recent preparation, fading by a tenth a tick once the machine is quieter.
+    if (total > 0) {
+      this.#preparationMs = Math.max(readyAt - startedAt, this.#preparationMs * PREPARATION_DECAY);
+    }
     // Nothing could be claimed: the tick is ahead and its schedules are claimed only at the tick
     // (overlap `skip`), or another instance (or an API write) holds their rows. Wait for the tick,
     // or a moment for the holder to commit, rather than asking again at once.
@@ -197,9 +214,15 @@ export class Ticker {
   /**
    * Claims one batch of schedules due by `dueBy` and fires their ticks in one transaction, which
    * commits at `dueBy` by the database's clock: the database holds the commit back, so a busy event
-   * loop here cannot make it late. Calls `prepared` with how many it claimed, once they are locked.
+   * loop here cannot make it late. Calls `prepared` with how many it claimed, once they are locked,
+   * and `ready` once the transaction is built and only waits for its commit.
    */
-  async #claimBatch(dueBy: Date, batchSize: number, prepared: (claimed: number) => void): Promise<number> {
+  async #claimBatch(
+    dueBy: Date,
+    batchSize: number,
+    prepared: (claimed: number) => void,
+    ready: () => void,
+  ): Promise<number> {
     const limits = { misfireGraceMs: this.#config.misfireGraceMs, maxCatchUpRuns: this.#config.maxCatchUpRuns };
     const fired: { run: Run & { queue: string }; name: string }[] = [];
     const recorded: { run: Run; name: string }[] = [];
@@ -313,6 +336,7 @@ export class Ticker {
         if (reserved < jobs.length) await tx.notify(runsChannel(this.#config), queue);
       }
       await tx.advanceSchedules([...advances.values()]);
+      ready();
       return rows.length;
     });
     let claimed: number;
