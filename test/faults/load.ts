@@ -3,22 +3,26 @@
  * (test/integration/load-api.test.ts, seconds, in CI) and the long form (test/faults/load-api.test.ts:
  * 1,000 jobs, 500 requests per second for 60 s).
  *
- * One process serves the API (createApp() on a real socket) and runs the scheduler with our own
- * handler, as the bundled server does; the requests come from autocannon in a child process
- * (load-client.ts) so that generating them does not share the measured event loop. Lateness is
+ * This process serves the API (createApp() on a real socket). In the `one-process` layout it also
+ * fires and runs the handlers, as the bundled server does by default; in the `split` layout a
+ * process of its own does (load-engine.ts) and the API's scheduler has `fire: false`. The requests
+ * come from autocannon in a child process (load-client.ts) so that generating them does not share
+ * a measured event loop. Lateness is
  * Date.now() at handler start minus run.scheduledFor, first attempts of scheduled ticks only, in two
  * windows: fire only ("quiet") and fire under API load ("loaded").
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
-import { createScheduler, type Scheduler } from '../../lib/index.ts';
+import { createScheduler, type RunContext, type Scheduler } from '../../lib/index.ts';
 import { createApp } from '../../server/app.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { waitFor } from '../helpers/wait.ts';
 import type { LoadClientResult, LoadClientSettings } from './load-client.ts';
+import type { EngineResult, EngineSettings } from './load-engine.ts';
 
 export interface LoadSize {
   /** Jobs firing every second (`* * * * * *`). */
@@ -33,6 +37,12 @@ export interface LoadSize {
   warmupSeconds: number;
   /** Client connections. */
   connections: number;
+  /**
+   * `one-process`: one process serves the API, fires and runs the handlers (the bundled server's
+   * default). `split`: the API is served by a process with `fire: false`, and another process fires
+   * and runs the handlers (SCHEDULER_FIRE=false and SCHEDULER_WORKER=false on the API processes).
+   */
+  layout: 'one-process' | 'split';
 }
 
 export const SHORT_LOAD: LoadSize = {
@@ -42,6 +52,7 @@ export const SHORT_LOAD: LoadSize = {
   quietSeconds: 3,
   warmupSeconds: 2,
   connections: 8,
+  layout: 'one-process',
 };
 
 export const LONG_LOAD: LoadSize = {
@@ -51,6 +62,7 @@ export const LONG_LOAD: LoadSize = {
   quietSeconds: 20,
   warmupSeconds: 5,
   connections: 100,
+  layout: 'one-process',
 };
 
 /** The benchmark target: p99 of handler start minus scheduled instant. */
@@ -113,45 +125,133 @@ function until(at: number): Promise<number> {
   return new Promise((resolve) => setTimeout(() => resolve(at), Math.max(0, at - Date.now())));
 }
 
+/** The side that fires and runs the handlers: the measured one. */
+interface Engine {
+  ids: string[];
+  /** Waits (within a bound) until every job's tick of `ticks` is handled, then stops and reports. */
+  finish(ticks: number[]): Promise<EngineResult>;
+  /** Stops whatever is left running (after a failure). */
+  close(): Promise<void>;
+}
+
+/** Measures lateness in the handler: Date.now() at its start minus the run's scheduled instant. */
+function recorder(): { handler: (run: RunContext) => void; handled: Map<string, number>; duplicates: () => number } {
+  const handled = new Map<string, number>();
+  let duplicates = 0;
+  return {
+    handled,
+    duplicates: () => duplicates,
+    handler: (run) => {
+      const startMs = Date.now();
+      if (run.trigger !== 'schedule' || run.attempt !== 1) return;
+      const key = `${run.scheduleId}@${run.scheduledFor.getTime()}`;
+      if (handled.has(key)) duplicates++;
+      else handled.set(key, startMs - run.scheduledFor.getTime());
+    },
+  };
+}
+
+function missingIn(handled: { has(key: string): boolean }, ids: string[], ticks: number[]): number {
+  return ticks.reduce((sum, t) => sum + ids.filter((id) => !handled.has(`${id}@${t}`)).length, 0);
+}
+
+/** Creates `jobs` every-second schedules, 50 at a time. */
+async function createJobs(scheduler: Scheduler, jobs: number, prefix: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < jobs; i += 50) {
+    const batch = Array.from({ length: Math.min(50, jobs - i) }, (_, k) =>
+      scheduler.create({ name: `${prefix}-tick-${i + k}`, cron: '* * * * * *' }),
+    );
+    ids.push(...(await Promise.all(batch)).map((job) => job.id));
+  }
+  return ids;
+}
+
+/** Waits for the stragglers of the measured windows, however late, within a bound. */
+async function awaitTicks(handled: Map<string, number>, ids: string[], ticks: number[]): Promise<void> {
+  await waitFor('every tick of the measured windows to be handled', () => missingIn(handled, ids, ticks) === 0, {
+    timeoutMs: 30_000,
+    intervalMs: 200,
+  }).catch(() => {});
+}
+
+/** One process fires, runs the handlers and serves the API (the bundled server's default). */
+async function inProcessEngine(scheduler: Scheduler, jobs: number, prefix: string): Promise<Engine> {
+  const errors: string[] = [];
+  let missedTicks = 0;
+  scheduler.on('error', (error) => errors.push(error.message));
+  scheduler.on('missed', (info) => {
+    missedTicks += info.count;
+  });
+  await scheduler.start();
+  const record = recorder();
+  // A tick's worth of slots: the firing process takes every run of a tick inside its claim.
+  await scheduler.work(record.handler, { concurrency: 1000 });
+  const ids = await createJobs(scheduler, jobs, prefix);
+  return {
+    ids,
+    async finish(ticks) {
+      await awaitTicks(record.handled, ids, ticks);
+      // Errors up to here: what the drop of the test database does after stop() is not the engine's.
+      return { handled: [...record.handled], duplicates: record.duplicates(), missedTicks, errors: [...errors] };
+    },
+    close: () => scheduler.stop({ timeoutSeconds: 5 }),
+  };
+}
+
+const ENGINE = fileURLToPath(new URL('./load-engine.ts', import.meta.url));
+
+/** A process of its own fires and runs the handlers (load-engine.ts); the API process does not fire. */
+async function childEngine(url: string, jobs: number, prefix: string): Promise<Engine> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ENGINE], {
+    cwd: ROOT,
+    env: { ...process.env, LOAD_ENGINE: JSON.stringify({ url, jobs, prefix } satisfies EngineSettings) },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const exited = once(child, 'exit');
+  // Only this protocol's lines: anything else on stdout (a warning) is not for us.
+  const next = async (key: string): Promise<unknown> => {
+    for (;;) {
+      const line = await lines.next();
+      if (line.done) throw new Error(`the engine process exited: ${JSON.stringify(await exited)}`);
+      if (line.value.startsWith(`{"${key}"`)) return JSON.parse(line.value);
+    }
+  };
+  const { ids } = (await next('ids')) as { ids: string[] };
+  return {
+    ids,
+    async finish(ticks) {
+      child.stdin.write(`${JSON.stringify({ ticks, ids })}\n`);
+      return (await next('handled')) as EngineResult;
+    },
+    async close() {
+      if (child.exitCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    },
+  };
+}
+
 export async function runLoad(size: LoadSize): Promise<LoadReport> {
   const db = await createTestDatabase();
-  let scheduler: Scheduler | undefined;
+  let api: Scheduler | undefined;
+  let engine: Engine | undefined;
   let server: ReturnType<typeof serve> | undefined;
   try {
-    scheduler = createScheduler({ connectionString: db.url });
-    const schedulerErrors: string[] = [];
-    let missedTicks = 0;
-    scheduler.on('error', (error) => schedulerErrors.push(error.message));
-    scheduler.on('missed', (info) => {
-      missedTicks += info.count;
-    });
-    await scheduler.start();
-
-    // Lateness by tick instant: which window a sample belongs to is decided by its tick.
-    const handled = new Map<string, number>();
-    let duplicates = 0;
-    await scheduler.work(
-      (run) => {
-        const startMs = Date.now();
-        if (run.trigger !== 'schedule' || run.attempt !== 1) return;
-        const key = `${run.scheduleId}@${run.scheduledFor.getTime()}`;
-        if (handled.has(key)) duplicates++;
-        else handled.set(key, startMs - run.scheduledFor.getTime());
-      },
-      // A tick's worth of slots: the firing process takes every run of a tick inside its claim.
-      { concurrency: 1000 },
-    );
-
-    const ids: string[] = [];
     const prefix = `load-${process.pid}-${Date.now()}`;
-    for (let i = 0; i < size.jobs; i += 50) {
-      const batch = Array.from({ length: Math.min(50, size.jobs - i) }, (_, k) =>
-        scheduler!.create({ name: `${prefix}-tick-${i + k}`, cron: '* * * * * *' }),
-      );
-      ids.push(...(await Promise.all(batch)).map((job) => job.id));
+    if (size.layout === 'split') {
+      engine = await childEngine(db.url, size.jobs, prefix);
+      api = createScheduler({ connectionString: db.url, fire: false });
+      await api.start();
+    } else {
+      api = createScheduler({ connectionString: db.url });
+      engine = await inProcessEngine(api, size.jobs, prefix);
     }
+    const { ids } = engine;
 
-    const app = createApp({ scheduler, config: { apiToken: null, maxBodyBytes: 1024 * 1024 } });
+    const app = createApp({ scheduler: api, config: { apiToken: null, maxBodyBytes: 1024 * 1024 } });
     server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
@@ -160,7 +260,7 @@ export async function runLoad(size: LoadSize): Promise<LoadReport> {
     const quietFrom = Math.ceil(Date.now() / 1000) * 1000 + size.warmupSeconds * 1000;
     const quietTo = quietFrom + size.quietSeconds * 1000;
     await until(quietTo);
-    const api = await runClient({
+    const load = await runClient({
       url: `http://127.0.0.1:${port}`,
       rate: size.rate,
       seconds: size.loadSeconds,
@@ -169,23 +269,17 @@ export async function runLoad(size: LoadSize): Promise<LoadReport> {
       prefix: `${prefix}-api`,
     });
     // The first second of load is a ramp (the client starting); the window is the rest of it.
-    const loadedFrom = Math.ceil(api.startedMs / 1000) * 1000 + 1000;
-    const loadedTo = Math.floor(api.endedMs / 1000) * 1000;
+    const loadedFrom = Math.ceil(load.startedMs / 1000) * 1000 + 1000;
+    const loadedTo = Math.floor(load.endedMs / 1000) * 1000;
 
     const ticksIn = (from: number, to: number) => {
       const out: number[] = [];
       for (let t = from; t < to; t += 1000) out.push(t);
       return out;
     };
-    const windows = [...ticksIn(quietFrom, quietTo), ...ticksIn(loadedFrom, loadedTo)];
-    const countMissing = () =>
-      windows.reduce((sum, t) => sum + ids.filter((id) => !handled.has(`${id}@${t}`)).length, 0);
-    // Every tick of both windows is handled, however late: wait for the stragglers, within a bound.
-    await waitFor('every tick of the measured windows to be handled', () => countMissing() === 0, {
-      timeoutMs: 30_000,
-      intervalMs: 200,
-    }).catch(() => {});
-
+    const ticks = [...ticksIn(quietFrom, quietTo), ...ticksIn(loadedFrom, loadedTo)];
+    const result = await engine.finish(ticks);
+    const handled = new Map(result.handled);
     const lateness = (from: number, to: number) =>
       summarize(
         [...handled]
@@ -199,19 +293,20 @@ export async function runLoad(size: LoadSize): Promise<LoadReport> {
       size,
       quiet: lateness(quietFrom, quietTo),
       loaded: lateness(loadedFrom, loadedTo),
-      api,
-      achievedRate: api.total / ((api.endedMs - api.startedMs) / 1000),
-      duplicates,
-      missing: countMissing(),
-      missedTicks,
-      schedulerErrors,
+      api: load,
+      achievedRate: load.total / ((load.endedMs - load.startedMs) / 1000),
+      duplicates: result.duplicates,
+      missing: missingIn(handled, ids, ticks),
+      missedTicks: result.missedTicks,
+      schedulerErrors: result.errors,
     };
   } finally {
     if (server) {
       const closing = server;
       await new Promise<void>((done) => closing.close(() => done()));
     }
-    await scheduler?.stop({ timeoutSeconds: 5 });
+    await engine?.close();
+    await api?.stop({ timeoutSeconds: 5 });
     await db.drop();
   }
 }
@@ -220,7 +315,7 @@ export async function runLoad(size: LoadSize): Promise<LoadReport> {
 export function describeReport(r: LoadReport): string[] {
   const l = (x: Lateness) => `n=${x.n} p50=${x.p50} ms p99=${x.p99} ms max=${x.max} ms`;
   return [
-    `${r.size.jobs} every-second jobs; API ${r.size.rate} rps for ${r.size.loadSeconds} s over ${r.size.connections} connections`,
+    `layout ${r.size.layout}: ${r.size.jobs} every-second jobs; API ${r.size.rate} rps for ${r.size.loadSeconds} s over ${r.size.connections} connections`,
     `lateness, firing only:   ${l(r.quiet)}`,
     `lateness, under API load: ${l(r.loaded)}`,
     `API: ${r.api.total} requests (${r.achievedRate.toFixed(1)}/s), statuses ${JSON.stringify(r.api.statusCodes)}, errors ${r.api.errors}, timeouts ${r.api.timeouts}, latency p50 ${r.api.latencyMs.p50} ms p99 ${r.api.latencyMs.p99} ms max ${r.api.latencyMs.max} ms`,
