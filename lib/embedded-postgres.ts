@@ -171,7 +171,7 @@ async function startServer(
   options: EmbeddedPostgresOptions,
 ): Promise<EmbeddedPostgres> {
   for (let attempt = 1; ; attempt++) {
-    const port = options.port ?? (await pickFreePort());
+    const port = options.port ?? (await freePort());
     log.clear();
     const connectionString = `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
     const server = spawnServer(binaries, dataDir, port, runAs, log);
@@ -488,7 +488,8 @@ async function writeOwnerFile(dataDir: string, runAs: RunAs | undefined): Promis
   if (runAs) await lchown(file, runAs.uid, runAs.gid);
 }
 
-function pickFreePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 right now (the tests and benchmarks use it too). */
+export function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once('error', reject);

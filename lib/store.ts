@@ -267,42 +267,50 @@ export class Queries {
   }
 }
 
-/**
- * Runs `fn` in a transaction on a connection of `pool`; commits when it resolves, rolls back when
- * it throws. With `commitAt`, the commit happens no earlier than that instant by the database's
- * clock: the database waits, not this process, so a busy event loop here cannot make it late.
- */
-async function inTransaction<T>(
-  pool: pg.Pool,
-  config: SchedulerConfig,
-  commitAt: Date | null,
-  fn: (tx: Queries) => Promise<T>,
-): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await fn(new Queries(client, config));
-    if (commitAt) {
-      await client.query(sql.setCommitAt, [commitAt.toISOString()]);
-      await client.query(sql.sleepThenCommit);
-    } else {
-      await client.query('COMMIT');
-    }
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
 /** Statements and transactions on one pool. */
-export interface Lane {
+export class Lane {
+  readonly pool: pg.Pool;
   readonly queries: Queries;
-  transaction<T>(fn: (tx: Queries) => Promise<T>): Promise<T>;
-  /** A transaction that commits at `commitAt` by the database's clock (at once if it has passed). */
-  transactionCommittingAt<T>(commitAt: Date, fn: (tx: Queries) => Promise<T>): Promise<T>;
+  readonly #config: SchedulerConfig;
+
+  constructor(pool: pg.Pool, config: SchedulerConfig) {
+    this.pool = pool;
+    this.#config = config;
+    this.queries = new Queries(pool, config);
+  }
+
+  /** Runs `fn` in a transaction; commits when it resolves, rolls back when it throws. */
+  transaction<T>(fn: (tx: Queries) => Promise<T>): Promise<T> {
+    return this.#run(null, fn);
+  }
+
+  /**
+   * A transaction that commits no earlier than `commitAt` by the database's clock (at once if it
+   * has passed): the database waits, not this process, so a busy event loop here cannot make it late.
+   */
+  transactionCommittingAt<T>(commitAt: Date, fn: (tx: Queries) => Promise<T>): Promise<T> {
+    return this.#run(commitAt, fn);
+  }
+
+  async #run<T>(commitAt: Date | null, fn: (tx: Queries) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(new Queries(client, this.#config));
+      if (commitAt) {
+        await client.query(sql.setCommitAt, [commitAt.toISOString()]);
+        await client.query(sql.sleepThenCommit);
+      } else {
+        await client.query('COMMIT');
+      }
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
 }
 
 /**
@@ -310,37 +318,27 @@ export interface Lane {
  * Firing has a pool of its own (`firing`), so that API traffic queued for the main pool never
  * delays a tick's claim.
  */
-export class Store implements Lane {
-  readonly pool: pg.Pool;
-  readonly queries: Queries;
+export class Store extends Lane {
   readonly #config: SchedulerConfig;
   readonly #ownsPool: boolean;
   readonly #onError: (error: Error) => void;
-  #firing: (Lane & { pool: pg.Pool }) | null = null;
+  #firing: Lane | null = null;
 
   constructor(config: SchedulerConfig, onError: (error: Error) => void) {
+    super(
+      config.pool ??
+        new pg.Pool({
+          connectionString: config.connectionString ?? undefined,
+          max: config.poolSize,
+          application_name: 'pg-cron-scheduler',
+        }),
+      config,
+    );
     this.#config = config;
     this.#onError = onError;
     this.#ownsPool = !config.pool;
-    this.pool =
-      config.pool ??
-      new pg.Pool({
-        connectionString: config.connectionString ?? undefined,
-        max: config.poolSize,
-        application_name: 'pg-cron-scheduler',
-      });
     // An idle client that loses its server (database restart) must not crash the process.
     if (this.#ownsPool) this.pool.on('error', onError);
-    this.queries = new Queries(this.pool, config);
-  }
-
-  /** Runs `fn` in a transaction; commits when it resolves, rolls back when it throws. */
-  transaction<T>(fn: (tx: Queries) => Promise<T>): Promise<T> {
-    return inTransaction(this.pool, this.#config, null, fn);
-  }
-
-  transactionCommittingAt<T>(commitAt: Date, fn: (tx: Queries) => Promise<T>): Promise<T> {
-    return inTransaction(this.pool, this.#config, commitAt, fn);
   }
 
   /**
@@ -355,13 +353,7 @@ export class Store implements Lane {
         application_name: 'pg-cron-scheduler:fire',
       });
       pool.on('error', this.#onError);
-      const config = this.#config;
-      this.#firing = {
-        pool,
-        queries: new Queries(pool, config),
-        transaction: (fn) => inTransaction(pool, config, null, fn),
-        transactionCommittingAt: (commitAt, fn) => inTransaction(pool, config, commitAt, fn),
-      };
+      this.#firing = new Lane(pool, this.#config);
     }
     return this.#firing;
   }

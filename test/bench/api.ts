@@ -5,11 +5,11 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import autocannon from 'autocannon';
+import { freePort } from '../../lib/embedded-postgres.ts';
 import { encodeCursor } from '../../lib/validate.ts';
 import { createBenchDatabase, migrate, seedSchedules } from './database.ts';
 import type { Benchmark, Row } from './report.ts';
@@ -17,16 +17,6 @@ import { nodeArgs, ROOT } from './spawn.ts';
 import { count, median, ms } from './stats.ts';
 
 const CONNECTIONS = 10;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 interface Endpoint {
   label: string;

@@ -17,12 +17,12 @@ import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
-import { createScheduler, type RunContext, type Scheduler } from '../../lib/index.ts';
+import { createScheduler, type Scheduler } from '../../lib/index.ts';
 import { createApp } from '../../server/app.ts';
 import { createTestDatabase } from '../helpers/database.ts';
-import { waitFor } from '../helpers/wait.ts';
 import type { LoadClientResult, LoadClientSettings } from './load-client.ts';
-import type { EngineResult, EngineSettings } from './load-engine.ts';
+import type { EngineSettings } from './load-engine.ts';
+import { type EngineResult, type Firing, missingIn, startFiring } from './load-firing.ts';
 
 export interface LoadSize {
   /** Jobs firing every second (`* * * * * *`). */
@@ -126,77 +126,15 @@ function until(at: number): Promise<number> {
 }
 
 /** The side that fires and runs the handlers: the measured one. */
-interface Engine {
-  ids: string[];
-  /** Waits (within a bound) until every job's tick of `ticks` is handled, then stops and reports. */
-  finish(ticks: number[]): Promise<EngineResult>;
-  /** Stops whatever is left running (after a failure). */
+interface Engine extends Firing {
+  /** Stops whatever is left running. */
   close(): Promise<void>;
-}
-
-/** Measures lateness in the handler: Date.now() at its start minus the run's scheduled instant. */
-function recorder(): { handler: (run: RunContext) => void; handled: Map<string, number>; duplicates: () => number } {
-  const handled = new Map<string, number>();
-  let duplicates = 0;
-  return {
-    handled,
-    duplicates: () => duplicates,
-    handler: (run) => {
-      const startMs = Date.now();
-      if (run.trigger !== 'schedule' || run.attempt !== 1) return;
-      const key = `${run.scheduleId}@${run.scheduledFor.getTime()}`;
-      if (handled.has(key)) duplicates++;
-      else handled.set(key, startMs - run.scheduledFor.getTime());
-    },
-  };
-}
-
-function missingIn(handled: { has(key: string): boolean }, ids: string[], ticks: number[]): number {
-  return ticks.reduce((sum, t) => sum + ids.filter((id) => !handled.has(`${id}@${t}`)).length, 0);
-}
-
-/** Creates `jobs` every-second schedules, 50 at a time. */
-async function createJobs(scheduler: Scheduler, jobs: number, prefix: string): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < jobs; i += 50) {
-    const batch = Array.from({ length: Math.min(50, jobs - i) }, (_, k) =>
-      scheduler.create({ name: `${prefix}-tick-${i + k}`, cron: '* * * * * *' }),
-    );
-    ids.push(...(await Promise.all(batch)).map((job) => job.id));
-  }
-  return ids;
-}
-
-/** Waits for the stragglers of the measured windows, however late, within a bound. */
-async function awaitTicks(handled: Map<string, number>, ids: string[], ticks: number[]): Promise<void> {
-  await waitFor('every tick of the measured windows to be handled', () => missingIn(handled, ids, ticks) === 0, {
-    timeoutMs: 30_000,
-    intervalMs: 200,
-  }).catch(() => {});
 }
 
 /** One process fires, runs the handlers and serves the API (the bundled server's default). */
 async function inProcessEngine(scheduler: Scheduler, jobs: number, prefix: string): Promise<Engine> {
-  const errors: string[] = [];
-  let missedTicks = 0;
-  scheduler.on('error', (error) => errors.push(error.message));
-  scheduler.on('missed', (info) => {
-    missedTicks += info.count;
-  });
-  await scheduler.start();
-  const record = recorder();
-  // A tick's worth of slots: the firing process takes every run of a tick inside its claim.
-  await scheduler.work(record.handler, { concurrency: 1000 });
-  const ids = await createJobs(scheduler, jobs, prefix);
-  return {
-    ids,
-    async finish(ticks) {
-      await awaitTicks(record.handled, ids, ticks);
-      // Errors up to here: what the drop of the test database does after stop() is not the engine's.
-      return { handled: [...record.handled], duplicates: record.duplicates(), missedTicks, errors: [...errors] };
-    },
-    close: () => scheduler.stop({ timeoutSeconds: 5 }),
-  };
+  const firing = await startFiring(scheduler, jobs, prefix);
+  return { ...firing, close: () => scheduler.stop({ timeoutSeconds: 5 }) };
 }
 
 const ENGINE = fileURLToPath(new URL('./load-engine.ts', import.meta.url));
@@ -222,7 +160,7 @@ async function childEngine(url: string, jobs: number, prefix: string): Promise<E
   return {
     ids,
     async finish(ticks) {
-      child.stdin.write(`${JSON.stringify({ ticks, ids })}\n`);
+      child.stdin.write(`${JSON.stringify({ ticks })}\n`);
       return (await next('handled')) as EngineResult;
     },
     async close() {

@@ -11,6 +11,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { freePort } from '../../lib/embedded-postgres.ts';
 import {
   type CatchUpPolicy,
   createScheduler,
@@ -27,7 +28,6 @@ import {
   checkEverySecond,
   dbNow,
   errorLines,
-  freePort,
   iso,
   isRunning,
   openRuns,

@@ -3,25 +3,20 @@
  * database, the bundled worker writing log files, and a clean exit on SIGTERM.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { isRunning, type ServerHandle, startServer, stopChild } from '../faults/support.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TOKEN = 'e2e-token-0123456789abcdef';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let logDir: string;
-let child: ChildProcess | undefined;
-const lines: Record<string, unknown>[] = [];
-let stderr = '';
+let server: ServerHandle | undefined;
 
 before(async () => {
   db = await createTestDatabase();
@@ -29,50 +24,19 @@ before(async () => {
 });
 
 after(async () => {
-  if (child && child.exitCode === null && child.signalCode === null) {
-    child.kill('SIGKILL');
-    await once(child, 'exit');
-  }
+  if (server && isRunning(server)) await stopChild(server, 'SIGKILL');
   await db?.drop();
   await rm(logDir, { recursive: true, force: true });
 });
 
 test('a job with an every-second cron writes its log file and lists succeeded runs; SIGTERM exits 0', async () => {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: db.url,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_DIR: logDir,
-      LOG_LEVEL: 'info',
-      SCHEDULER_API_TOKEN: TOKEN,
-      SCHEDULER_SHUTDOWN_TIMEOUT_SECONDS: '10',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  server = await startServer('e2e server', {
+    DATABASE_URL: db.url,
+    LOG_DIR: logDir,
+    SCHEDULER_API_TOKEN: TOKEN,
+    SCHEDULER_SHUTDOWN_TIMEOUT_SECONDS: '10',
   });
-  child = proc;
-  proc.stderr!.on('data', (chunk) => {
-    stderr += String(chunk);
-  });
-  createInterface({ input: proc.stdout! }).on('line', (line) => {
-    try {
-      lines.push(JSON.parse(line) as Record<string, unknown>);
-    } catch {
-      lines.push({ raw: line });
-    }
-  });
-
-  const listening = await waitFor(
-    'the server to listen',
-    () => {
-      if (proc.exitCode !== null) throw new Error(`exited ${proc.exitCode}: ${stderr}`);
-      return lines.find((l) => l.msg === 'listening');
-    },
-    { timeoutMs: 30_000 },
-  );
-  const base = `http://127.0.0.1:${listening.port}`;
+  const { base, child: proc, lines } = server;
   const auth = { Authorization: `Bearer ${TOKEN}` };
 
   const health = await fetch(`${base}/healthcheck`);
@@ -139,7 +103,7 @@ test('a job with an every-second cron writes its log file and lists succeeded ru
     number | null,
     NodeJS.Signals | null,
   ];
-  assert.equal(signal, null, stderr);
-  assert.equal(code, 0, stderr);
+  assert.equal(signal, null, server.stderr());
+  assert.equal(code, 0, server.stderr());
   assert.ok(lines.some((l) => l.msg === 'stopped'));
 });
