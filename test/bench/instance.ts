@@ -61,9 +61,12 @@ const options = JSON.parse(process.env.BENCH_OPTIONS ?? '{}') as Record<string, 
 
 // Lines are batched: one write per 50 ms instead of one per run keeps the printing off the hot path.
 let buffer: string[] = [];
-const flush = () => {
-  if (buffer.length === 0) return;
-  process.stdout.write(`${buffer.join('\n')}\n`);
+const flush = (written?: () => void) => {
+  if (buffer.length === 0) {
+    written?.();
+    return;
+  }
+  process.stdout.write(`${buffer.join('\n')}\n`, written);
   buffer = [];
 };
 const flushTimer = setInterval(flush, 50);
@@ -101,8 +104,9 @@ process.on('SIGTERM', () => {
   void scheduler.stop({ timeoutSeconds: 5 }).finally(() => {
     if (timing) printTimes();
     print({ stopped: true });
-    flush();
     clearInterval(flushTimer);
-    process.exit(0);
+    // Exit once the last lines are written: a pipe is written asynchronously, and exiting before
+    // would cut the last line short.
+    flush(() => process.exit(0));
   });
 });
