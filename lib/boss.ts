@@ -37,6 +37,11 @@ export interface Boss {
   complete(queue: string, attempts: RunJob[]): Promise<void>;
   /** Fails this attempt: pg-boss retries it while retries remain. */
   fail(queue: string, attempt: RunJob, message: string): Promise<void>;
+  /**
+   * Gives back an attempt this process will not finish (shutdown): it is retried, even when it was
+   * the last attempt its retry limit allowed.
+   */
+  release(queue: string, attempt: RunJob, message: string): Promise<void>;
   onError(listener: (error: Error) => void): void;
 }
 
@@ -144,6 +149,13 @@ export function createBoss(config: SchedulerConfig): Boss {
     },
     async fail(queue, job, message) {
       await boss.fail(queue, attempt(job), { message });
+    },
+    async release(queue, job, message) {
+      await boss.fail(queue, attempt(job), { message });
+      // A shutdown is not the run's failure. When that was its last allowed attempt, the fail made
+      // the job final; pg-boss's retry() gives it one more (it acts on failed jobs only, so a job
+      // still due for a retry is left as it is).
+      await boss.retry(queue, job.id);
     },
     onError(listener) {
       boss.on('error', listener);

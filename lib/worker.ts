@@ -213,8 +213,8 @@ export class RunWorker {
   }
 
   /**
-   * Stops taking runs, waits up to `timeoutMs` for running handlers, then aborts the rest and fails
-   * their attempts so pg-boss retries them at once (a released run counts as a failed attempt).
+   * Stops taking runs, waits up to `timeoutMs` for running handlers, then aborts the rest and gives
+   * them back to pg-boss to be retried (the release counts as an attempt, but never as the last one).
    */
   async stop(timeoutMs: number): Promise<void> {
     this.#stopped = true;
@@ -231,7 +231,7 @@ export class RunWorker {
     for (const { job, controller } of unfinished) {
       this.#released.add(job.id);
       controller.abort(new Error('the worker is stopping'));
-      this.#track(this.#boss.fail(this.queue, job, 'released: the worker stopped before the run finished'));
+      this.#track(this.#boss.release(this.queue, job, 'released: the worker stopped before the run finished'));
     }
     // Let a completion batch scheduled for this turn go out, then wait for every settlement.
     await new Promise((resolve) => setImmediate(resolve));
