@@ -242,7 +242,7 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
 
   async #close(timeoutMs: number): Promise<void> {
     // Order matters: stop firing first; then let running handlers finish within the bound (the
-    // workers fail what is left, so pg-boss retries it at once); then stop pg-boss and the
+    // workers release what is left to pg-boss, to be retried); then stop pg-boss and the
     // listener, and only then close the pool everything above used. Every step runs even if one
     // before it failed, so no connection is left open; the first failure is rethrown at the end.
     const failures: unknown[] = [];

@@ -271,11 +271,11 @@ export class Queries {
 export class Lane {
   readonly pool: pg.Pool;
   readonly queries: Queries;
-  readonly #config: SchedulerConfig;
+  protected readonly config: SchedulerConfig;
 
   constructor(pool: pg.Pool, config: SchedulerConfig) {
     this.pool = pool;
-    this.#config = config;
+    this.config = config;
     this.queries = new Queries(pool, config);
   }
 
@@ -296,7 +296,7 @@ export class Lane {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const result = await fn(new Queries(client, this.#config));
+      const result = await fn(new Queries(client, this.config));
       if (commitAt) {
         await client.query(sql.setCommitAt, [commitAt.toISOString()]);
         await client.query(sql.sleepThenCommit);
@@ -319,7 +319,6 @@ export class Lane {
  * delays a tick's claim.
  */
 export class Store extends Lane {
-  readonly #config: SchedulerConfig;
   readonly #ownsPool: boolean;
   readonly #onError: (error: Error) => void;
   #firing: Lane | null = null;
@@ -334,7 +333,6 @@ export class Store extends Lane {
         }),
       config,
     );
-    this.#config = config;
     this.#onError = onError;
     this.#ownsPool = !config.pool;
     // An idle client that loses its server (database restart) must not crash the process.
@@ -348,19 +346,19 @@ export class Store extends Lane {
   get firing(): Lane {
     if (!this.#firing) {
       const pool = new pg.Pool({
-        ...connectionSettings(this.#config),
-        max: this.#config.fireConnections,
+        ...connectionSettings(this.config),
+        max: this.config.fireConnections,
         application_name: 'pg-cron-scheduler:fire',
       });
       pool.on('error', this.#onError);
-      this.#firing = new Lane(pool, this.#config);
+      this.#firing = new Lane(pool, this.config);
     }
     return this.#firing;
   }
 
   /** Applies pending migrations in one transaction under an advisory lock (safe with many instances starting at once). */
   async migrate(): Promise<void> {
-    const { schema } = this.#config;
+    const { schema } = this.config;
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -388,14 +386,14 @@ export class Store extends Lane {
    */
   async pruneRuns(retentionSeconds: number, batchSize: number): Promise<number | null> {
     const client = await this.pool.connect();
-    const key = `${this.#config.schema}.prune`;
+    const key = `${this.config.schema}.prune`;
     try {
       const { rows } = await client.query(sql.tryPruneLock, [key]);
       if (!rows[0]?.locked) return null;
       try {
         let total = 0;
         for (;;) {
-          const result = await client.query(sql.pruneRuns(this.#config.schema), [retentionSeconds, batchSize]);
+          const result = await client.query(sql.pruneRuns(this.config.schema), [retentionSeconds, batchSize]);
           total += result.rowCount ?? 0;
           if ((result.rowCount ?? 0) < batchSize) return total;
         }
@@ -409,7 +407,7 @@ export class Store extends Lane {
 
   /** A dedicated connection for LISTEN (not from the pool: it must stay on one session). */
   newListenClient(): pg.Client {
-    return new pg.Client({ ...connectionSettings(this.#config), application_name: 'pg-cron-scheduler:listen' });
+    return new pg.Client({ ...connectionSettings(this.config), application_name: 'pg-cron-scheduler:listen' });
   }
 
   async listen(client: pg.Client, channel: string): Promise<void> {

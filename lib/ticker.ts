@@ -18,7 +18,7 @@ type Emit = <E extends keyof SchedulerEvents>(event: E, ...args: SchedulerEvents
 export interface LocalWorker {
   reserve(count: number): number;
   handOver(jobs: RunJob[], reserved: number): void;
-  release(reserved: number): void;
+  unreserve(reserved: number): void;
 }
 
 /** The NOTIFY channel that re-arms tickers when a schedule changes (payload: its next run, epoch ms). */
@@ -344,7 +344,7 @@ export class Ticker {
       claimed = await transaction;
     } catch (error) {
       // Rolled back: the fetched jobs are not active, nor even there; free the promised slots.
-      for (const { worker, reserved } of handOvers) worker.release(reserved);
+      for (const { worker, reserved } of handOvers) worker.unreserve(reserved);
       throw error;
     }
     for (const { worker, reserved, jobs } of handOvers) worker.handOver(jobs, reserved);

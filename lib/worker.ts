@@ -155,7 +155,7 @@ export class RunWorker {
   }
 
   /** Gives back a reservation whose claim did not commit. */
-  release(reserved: number): void {
+  unreserve(reserved: number): void {
     this.#reserved -= reserved;
   }
 

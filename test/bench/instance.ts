@@ -12,6 +12,7 @@
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { createScheduler } from '../../lib/index.ts';
+import { percentile } from './stats.ts';
 
 let queries = 0;
 /** BENCH_QUERY_TIMES=1 (diagnostics): round-trip times per statement, printed at stop to stderr. */
@@ -45,7 +46,7 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
 function printTimes(): void {
   const rows = [...times].map(([text, list]) => {
     const sorted = list.sort((a, b) => a - b);
-    const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!.toFixed(1);
+    const at = (p: number) => percentile(sorted, p).toFixed(1);
     return { text, n: sorted.length, total: sorted.reduce((a, b) => a + b, 0), p50: at(50), p99: at(99) };
   });
   for (const r of rows.sort((a, b) => b.total - a.total).slice(0, 15)) {

@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createScheduler, type Scheduler } from '../../lib/index.ts';
 import { createApp } from '../../server/app.ts';
+import { type Summary, summarize } from '../bench/stats.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import type { LoadClientResult, LoadClientSettings } from './load-client.ts';
 import type { EngineSettings } from './load-engine.ts';
@@ -68,12 +69,8 @@ export const LONG_LOAD: LoadSize = {
 /** The benchmark target: p99 of handler start minus scheduled instant. */
 export const P99_TARGET_MS = 50;
 
-export interface Lateness {
-  n: number;
-  p50: number;
-  p99: number;
-  max: number;
-}
+/** Lateness of handler starts, ms (nearest-rank percentiles, as the benchmarks report them). */
+export type Lateness = Summary;
 
 export interface LoadReport {
   size: LoadSize;
@@ -90,12 +87,6 @@ export interface LoadReport {
   missedTicks: number;
   /** Messages of the scheduler's `error` events. */
   schedulerErrors: string[];
-}
-
-function summarize(values: number[]): Lateness {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
-  return { n: sorted.length, p50: at(0.5), p99: at(0.99), max: sorted.at(-1) ?? Number.NaN };
 }
 
 const CLIENT = fileURLToPath(new URL('./load-client.ts', import.meta.url));
