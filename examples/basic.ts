@@ -8,7 +8,8 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createScheduler, startEmbeddedPostgres } from '../lib/index.ts';
+import { startEmbeddedPostgres } from '../lib/embedded-postgres.ts';
+import { createScheduler } from '../lib/index.ts';
 
 const embedded = process.env.DATABASE_URL
   ? null

@@ -1,7 +1,9 @@
 /**
  * Another Node app consuming the scheduler's runs with plain pg-boss: no dependency on this library.
- * Each job's data is a RunJobData: { runId, scheduleId, scheduleName, scheduledFor, firedAt, trigger, fields }.
- * The job id equals the run id, stable across retries.
+ * Each job's data is a RunJobData: { runId, scheduleId, scheduleName, scheduledFor, firedAt, trigger,
+ * fields, attemptsBefore }. The job id equals the run id, stable across retries and takeovers; the
+ * attempt a fetch stands for is attemptsBefore + retryCount + 1. Jobs become fetchable at their tick.
+ * The scheduler's run history shows what happens to them (it reads their state through pg-boss).
  *
  *   DATABASE_URL=postgres://... node --import tsx examples/plain-pg-boss-consumer.ts
  *
@@ -17,8 +19,13 @@ boss.on('error', (error) => console.error(error));
 await boss.start();
 await boss.createQueue(queue).catch(() => {}); // the scheduler creates it too; either may be first
 
-await boss.work<{ runId: string; scheduleName: string; scheduledFor: string; fields: object }>(queue, async ([job]) => {
-  console.log(`${job!.data.scheduleName} @ ${job!.data.scheduledFor}`, job!.data.fields);
-});
+await boss.work<{ runId: string; scheduleName: string; scheduledFor: string; fields: object; attemptsBefore: number }>(
+  queue,
+  { includeMetadata: true },
+  async ([job]) => {
+    const attempt = (job!.data.attemptsBefore ?? 0) + job!.retryCount + 1;
+    console.log(`${job!.data.scheduleName} @ ${job!.data.scheduledFor} (attempt ${attempt})`, job!.data.fields);
+  },
+);
 
 process.on('SIGINT', () => void boss.stop({ graceful: true }).then(() => process.exit(0)));

@@ -1,11 +1,16 @@
 /**
  * The only module that imports pg-boss. It owns the PgBoss instance: start/stop, queues, bulk
- * enqueue inside the caller's transaction, cancelling, and workers.
+ * enqueue inside the caller's transaction, cancelling, fetching and settling jobs. Only pg-boss's
+ * public API is used: nothing reads its tables.
+ *
+ * pg-boss carries the runs that leave the process that fired them: runs for queues this process
+ * does not work, what its own worker has no room for, retries, manual runs, and runs taken over
+ * from a dead instance. Each job's id is its run's id.
  */
 
 import { PgBoss } from 'pg-boss';
 import { connectionSettings, type SchedulerConfig } from './config.ts';
-import type { Run, RunJobData } from './types.ts';
+import type { RunJobData, RunTrigger } from './types.ts';
 
 /** Anything that can run a statement: a pool, or a client inside a transaction. */
 export interface SqlExecutor {
@@ -16,11 +21,24 @@ export interface SqlExecutor {
 export interface RunJob {
   id: string;
   data: RunJobData;
-  /** 0 on the first attempt. */
+  /** 0 on the job's first attempt. */
   retryCount: number;
+  /** The job's own retry limit: the attempt with retryCount === retryLimit is its last. */
   retryLimit: number;
   /** pg-boss expires (and retries) an attempt that runs longer than this. */
   expireInSeconds: number;
+}
+
+/** A job to enqueue for a run. */
+export interface NewJob {
+  id: string;
+  data: RunJobData;
+  /** Not fetched before this instant (the run's tick, or a retry's delay). */
+  startAfter: Date;
+  /** Retries left to the run (the job's own retry limit). */
+  retryLimit: number;
+  /** Higher first; catch-up and backfill runs go behind fresh ticks. */
+  priority: number;
 }
 
 export interface Boss {
@@ -29,40 +47,53 @@ export interface Boss {
   /** Creates the queue, or brings an existing one's retry, expiry and retention settings in line with ours (cached per process). */
   ensureQueue(name: string): Promise<void>;
   /** Enqueues jobs with the given ids in the caller's transaction. */
-  enqueue(queue: string, jobs: { id: string; data: RunJobData }[], db: SqlExecutor): Promise<void>;
+  enqueue(queue: string, jobs: NewJob[], db: SqlExecutor): Promise<void>;
   cancel(queue: string, ids: string[], db: SqlExecutor): Promise<void>;
+  /** Deletes jobs that should never have existed (runs withdrawn before their tick). */
+  deleteJobs(queue: string, ids: string[], db: SqlExecutor): Promise<void>;
   /** Takes up to `batchSize` ready jobs (they become active), in the caller's transaction when `db` is given. */
   fetch(queue: string, batchSize: number, db?: SqlExecutor): Promise<RunJob[]>;
   /** Completes these attempts; an attempt that pg-boss has since expired or retried is left alone. */
-  complete(queue: string, attempts: RunJob[]): Promise<void>;
+  complete(queue: string, attempts: RunJob[], db: SqlExecutor): Promise<void>;
   /** Fails this attempt: pg-boss retries it while retries remain. */
-  fail(queue: string, attempt: RunJob, message: string): Promise<void>;
+  fail(queue: string, attempt: RunJob, message: string, db: SqlExecutor): Promise<void>;
   /**
-   * Gives back an attempt this process will not finish (shutdown): it is retried, even when it was
-   * the last attempt its retry limit allowed.
+   * Gives back the active attempt of a job that its worker will not finish (it stopped, or died):
+   * it is retried, even when it was the last attempt its retry limit allowed.
    */
-  release(queue: string, attempt: RunJob, message: string): Promise<void>;
+  release(queue: string, id: string, message: string, db: SqlExecutor): Promise<void>;
+  /** A job's state as pg-boss's public API tells it; null when pg-boss has no such job (any more). */
+  state(queue: string, id: string): Promise<JobState | null>;
   onError(listener: (error: Error) => void): void;
+}
+
+/** What pg-boss says of one job. */
+export interface JobState {
+  state: 'created' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed';
+  retryCount: number;
+  data: Partial<RunJobData> | null;
+  startedOn: Date | null;
+  completedOn: Date | null;
+  output: unknown;
 }
 
 const attempt = (job: RunJob) => ({ id: job.id, retryCount: job.retryCount });
 
-/** The pg-boss job of a fired run: its id is the run's, its data what handlers and plain consumers read. */
-export function runJob(
-  run: Run,
+/** The pg-boss job data of a run: what handlers and plain consumers read. */
+export function runJobData(
+  run: { id: string; scheduledFor: Date; enqueuedAt: Date | null; trigger: RunTrigger },
   schedule: { id: string; name: string; fields: Record<string, unknown> },
-): { id: string; data: RunJobData } {
+  attemptsBefore: number,
+): RunJobData {
   return {
-    id: run.id,
-    data: {
-      runId: run.id,
-      scheduleId: schedule.id,
-      scheduleName: schedule.name,
-      scheduledFor: run.scheduledFor.toISOString(),
-      firedAt: (run.enqueuedAt ?? run.scheduledFor).toISOString(),
-      trigger: run.trigger,
-      fields: schedule.fields,
-    },
+    runId: run.id,
+    scheduleId: schedule.id,
+    scheduleName: schedule.name,
+    scheduledFor: run.scheduledFor.toISOString(),
+    firedAt: (run.enqueuedAt ?? run.scheduledFor).toISOString(),
+    trigger: run.trigger,
+    fields: schedule.fields,
+    attemptsBefore,
   };
 }
 
@@ -73,11 +104,11 @@ function supervisionSeconds(runTimeoutSeconds: number): number {
 
 export function createBoss(config: SchedulerConfig): Boss {
   const boss = new PgBoss({
-    // pg-boss keeps a pool and a LISTEN connection of its own, with the same settings as ours.
-    ...(connectionSettings(config) as Record<string, unknown>),
+    // pg-boss keeps a pool and a LISTEN connection of its own, with the same settings and bounds.
+    ...(connectionSettings(config, 'boss') as Record<string, unknown>),
     schema: config.bossSchema,
     max: config.poolSize,
-    // Workers are woken by NOTIFY the moment the engine commits a run, instead of polling.
+    // Plain pg-boss workers of our queues are woken by NOTIFY when runs are enqueued.
     useListenNotify: true,
     // The engine does its own scheduling; pg-boss's cron timekeeper is not used.
     schedule: false,
@@ -89,7 +120,6 @@ export function createBoss(config: SchedulerConfig): Boss {
     // run it as often as the run history is pruned, so both stay within the retention bound.
     maintenanceIntervalSeconds: Math.min(86400, Math.max(60, Math.round(config.pruneIntervalMs / 1000))),
     monitorIntervalSeconds: supervisionSeconds(config.runTimeoutSeconds),
-    application_name: 'pg-cron-scheduler:boss',
   });
   const known = new Set<string>();
 
@@ -126,36 +156,65 @@ export function createBoss(config: SchedulerConfig): Boss {
     },
     async enqueue(queue, jobs, db) {
       if (jobs.length === 0) return;
-      await boss.insert(queue, jobs, { db });
+      await boss.insert(
+        queue,
+        jobs.map((job) => ({
+          id: job.id,
+          data: job.data,
+          startAfter: job.startAfter,
+          retryLimit: job.retryLimit,
+          priority: job.priority,
+        })),
+        { db },
+      );
     },
     async cancel(queue, ids, db) {
       if (ids.length === 0) return;
       await boss.cancel(queue, ids, { db });
     },
+    async deleteJobs(queue, ids, db) {
+      if (ids.length === 0) return;
+      await boss.deleteJob(queue, ids, { db });
+    },
     async fetch(queue, batchSize, db) {
-      // Without metadata the fetch returns a third of the columns, which is measurably faster for a
-      // burst; the retry limit is the queue's, which ensureQueue keeps equal to the config.
-      const jobs = await boss.fetch<RunJobData>(queue, db ? { batchSize, db } : { batchSize });
+      // With metadata: a job's own retry limit decides whether a failure is final, and it can
+      // differ from the queue's (a run handed over after a failed or lost attempt has fewer left).
+      const jobs = await boss.fetch<RunJobData>(
+        queue,
+        db ? { batchSize, includeMetadata: true, db } : { batchSize, includeMetadata: true },
+      );
       return jobs.map((job) => ({
         id: job.id,
         data: job.data,
         retryCount: job.retryCount,
-        retryLimit: config.retryLimit,
+        retryLimit: job.retryLimit,
         expireInSeconds: job.expireInSeconds,
       }));
     },
-    async complete(queue, attempts) {
-      if (attempts.length > 0) await boss.complete(queue, attempts.map(attempt));
+    async complete(queue, attempts, db) {
+      if (attempts.length > 0) await boss.complete(queue, attempts.map(attempt), null, { db });
     },
-    async fail(queue, job, message) {
-      await boss.fail(queue, attempt(job), { message });
+    async fail(queue, job, message, db) {
+      await boss.fail(queue, attempt(job), { message }, { db });
     },
-    async release(queue, job, message) {
-      await boss.fail(queue, attempt(job), { message });
-      // A shutdown is not the run's failure. When that was its last allowed attempt, the fail made
-      // the job final; pg-boss's retry() gives it one more (it acts on failed jobs only, so a job
-      // still due for a retry is left as it is).
-      await boss.retry(queue, job.id);
+    async release(queue, id, message, db) {
+      await boss.fail(queue, id, { message }, { db });
+      // A stop or a death is not the run's failure. When that was its last allowed attempt, the
+      // fail made the job final; pg-boss's retry() gives it one more (it acts on failed jobs only,
+      // so a job now waiting for a retry is left as it is).
+      await boss.retry(queue, id, { db });
+    },
+    async state(queue, id) {
+      const [job] = await boss.findJobs<RunJobData>(queue, { id });
+      if (!job) return null;
+      return {
+        state: job.state,
+        retryCount: job.retryCount,
+        data: job.data ?? null,
+        startedOn: job.startedOn ?? null,
+        completedOn: job.completedOn ?? null,
+        output: job.output ?? null,
+      };
     },
     onError(listener) {
       boss.on('error', listener);

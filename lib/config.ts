@@ -31,7 +31,7 @@ export interface SchedulerOptions {
    * How far ahead of a tick its claim is prepared. The claim's transaction (runs and pg-boss jobs)
    * is built this early and committed at the tick itself, so workers are woken at the tick and not
    * after the claim's work. A change to a schedule takes effect from its next tick further ahead
-   * than this. 0 prepares nothing ahead. Default 0.5.
+   * than this. 0 prepares nothing ahead. Default 1.
    */
   lookaheadSeconds?: number;
   /** A tick later than this many seconds when the engine sees it counts as missed (catch-up policy applies). Default 5. */
@@ -56,6 +56,18 @@ export interface SchedulerOptions {
   workConcurrency?: number;
   /** Seconds `stop()` waits for running handlers by default. Default 30. */
   shutdownTimeoutSeconds?: number;
+  /**
+   * How long an instance's lease lasts without a renewal (it is renewed four times as often). It
+   * bounds how soon the runs a dead or cut-off instance holds are taken over by another: at most
+   * this long after its last renewal, plus half a second. An instance whose renewals fail stops
+   * starting the runs it holds before its lease could run out. Default 2.
+   */
+  leaseSeconds?: number;
+  /**
+   * How this instance is named in the `instances` table and in messages about it (which instance
+   * holds what). Default `<hostname>:<pid>`.
+   */
+  instanceName?: string;
 }
 
 /** The resolved, frozen configuration handed to every part of the engine. */
@@ -82,7 +94,39 @@ export interface SchedulerConfig {
   readonly runTimeoutSeconds: number;
   readonly workConcurrency: number;
   readonly shutdownTimeoutMs: number;
+  readonly leaseMs: number;
+  readonly instanceName: string | null;
 }
+
+/**
+ * Bounds on every connection the library opens (its pool, the firing connections, the LISTEN and
+ * lease connections, pg-boss's pool), so a dead server or a silently dropped socket is noticed.
+ * A pool the user brings keeps the user's own settings.
+ */
+export const CONNECTION_BOUNDS = Object.freeze({
+  /** Giving up on a connection attempt. */
+  connectTimeoutMs: 10_000,
+  /** Server side: the longest statement of the library's own pool. */
+  statementTimeoutMs: 30_000,
+  /** Client side: a query with no answer by then (a silent socket) fails and its connection is closed. */
+  queryTimeoutMs: 35_000,
+  /** pg-boss's pool: its maintenance statements on a large queue take longer. */
+  bossStatementTimeoutMs: 120_000,
+  bossQueryTimeoutMs: 125_000,
+  /** Server side: a transaction left idle this long is ended and its locks released. */
+  idleInTransactionMs: 10_000,
+  /** Firing connections: their statements and transactions are short, and a stuck one holds schedules. */
+  firingStatementTimeoutMs: 5_000,
+  firingQueryTimeoutMs: 6_000,
+  firingIdleInTransactionMs: 2_000,
+  /** TCP keepalive on both ends: first probe after this much silence. */
+  keepAliveIdleMs: 10_000,
+  /** Server side: a socket with data unacknowledged this long is dead (a LISTEN backend blocked on a lost client). */
+  tcpUserTimeoutMs: 10_000,
+});
+
+/** What a side connection is for: its timeouts differ. */
+export type ConnectionRole = 'main' | 'firing' | 'listen' | 'lease' | 'boss';
 
 function number(
   field: string,
@@ -105,6 +149,14 @@ function number(
       value,
       expected: `${integer ? 'an integer' : 'a number'} from ${min} to ${max}`,
     });
+  }
+  return value;
+}
+
+function checkInstanceName(value: unknown): string | null {
+  if (value === undefined) return null;
+  if (typeof value !== 'string' || value.length === 0 || value.length > 200 || value.includes('\0')) {
+    throw new ValidationError({ field: 'instanceName', value, expected: 'a name of 1-200 characters' });
   }
   return value;
 }
@@ -141,7 +193,7 @@ export function resolveConfig(options: SchedulerOptions): SchedulerConfig {
     queue,
     fire: options.fire ?? true,
     claimBatchSize: number('claimBatchSize', options.claimBatchSize, 1000, 1, 10000),
-    lookaheadMs: number('lookaheadSeconds', options.lookaheadSeconds, 0.5, 0, 60, false) * 1000,
+    lookaheadMs: number('lookaheadSeconds', options.lookaheadSeconds, 1, 0, 60, false) * 1000,
     misfireGraceMs: number('misfireGraceSeconds', options.misfireGraceSeconds, 5, 0, 86400, false) * 1000,
     maxCatchUpRuns: number('maxCatchUpRuns', options.maxCatchUpRuns, 100, 1, 100000),
     pollIntervalMs: number('pollIntervalSeconds', options.pollIntervalSeconds, 10, 0.1, 3600, false) * 1000,
@@ -153,15 +205,55 @@ export function resolveConfig(options: SchedulerOptions): SchedulerConfig {
     runTimeoutSeconds: number('runTimeoutSeconds', options.runTimeoutSeconds, 900, 1, 86400),
     workConcurrency: number('workConcurrency', options.workConcurrency, 100, 1, 1000),
     shutdownTimeoutMs: number('shutdownTimeoutSeconds', options.shutdownTimeoutSeconds, 30, 0, 3600, false) * 1000,
+    leaseMs: number('leaseSeconds', options.leaseSeconds, 2, 1, 300, false) * 1000,
+    instanceName: checkInstanceName(options.instanceName),
   });
 }
 
 /**
- * Connection settings for connections made beside the pool (pg-boss's pool and LISTEN connection,
- * our LISTEN connection): from the connection string, or from the user's pool's own settings.
+ * Settings for the connections the library opens (its pool, the firing and side connections,
+ * pg-boss's pool): where to connect, from the connection string or from the user's pool's own
+ * settings, and the bounds of CONNECTION_BOUNDS for the connection's role.
  */
-export function connectionSettings(config: SchedulerConfig): pg.ClientConfig {
-  if (config.connectionString) return { connectionString: config.connectionString };
-  const { connectionString, host, port, user, password, database, ssl } = (config.pool as pg.Pool).options;
-  return { connectionString, host, port, user, password, database, ssl };
+export function connectionSettings(config: SchedulerConfig, role: ConnectionRole): pg.ClientConfig {
+  const b = CONNECTION_BOUNDS;
+  const firing = role === 'firing';
+  const target: pg.ClientConfig = config.connectionString
+    ? { connectionString: config.connectionString }
+    : (({ connectionString, host, port, user, password, database, ssl }) => ({
+        connectionString,
+        host,
+        port,
+        user,
+        password,
+        database,
+        ssl,
+      }))((config.pool as pg.Pool).options);
+  return {
+    ...target,
+    connectionTimeoutMillis: b.connectTimeoutMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: b.keepAliveIdleMs,
+    statement_timeout: firing
+      ? b.firingStatementTimeoutMs
+      : role === 'boss'
+        ? b.bossStatementTimeoutMs
+        : b.statementTimeoutMs,
+    // LISTEN and lease connections bound each query themselves (a ping, a renewal).
+    ...(role === 'listen' || role === 'lease'
+      ? {}
+      : {
+          query_timeout: firing ? b.firingQueryTimeoutMs : role === 'boss' ? b.bossQueryTimeoutMs : b.queryTimeoutMs,
+        }),
+    idle_in_transaction_session_timeout: firing ? b.firingIdleInTransactionMs : b.idleInTransactionMs,
+    // The server's side of the same socket: it notices a client that vanished (a LISTEN backend
+    // blocked on a dead peer would otherwise hold back every NOTIFY of the database).
+    options: [
+      `-c tcp_keepalives_idle=${b.keepAliveIdleMs / 1000}`,
+      '-c tcp_keepalives_interval=5',
+      '-c tcp_keepalives_count=3',
+      `-c tcp_user_timeout=${b.tcpUserTimeoutMs}`,
+    ].join(' '),
+    application_name: role === 'main' ? 'pg-cron-scheduler' : `pg-cron-scheduler:${role}`,
+  };
 }

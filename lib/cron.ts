@@ -9,6 +9,11 @@
  * it has no `W`. So we walk the wall clock ourselves between the zone's offset changes, which also
  * makes the daylight-saving rules below a single, testable decision.
  *
+ * Cost: a search walks months, then the matching days and times it returns, never every second;
+ * counting is arithmetic (see {@link countOccurrences}). The zone's offsets come from Intl, a day or a
+ * month at a time as searches first need them, and are kept. {@link preview}, where the caller picks
+ * how far to look, is bounded by {@link MAX_PREVIEW_YEARS}.
+ *
  * Daylight saving (see {@link parseCron}): a schedule whose hour field is a wildcard (`*`, `*\/n`) runs
  * in real elapsed time; one with a fixed hour names a time of day, which fires once per day.
  */
@@ -38,8 +43,11 @@ export const MAX_PREVIEW_COUNT = 1000;
 const CACHE_LIMIT = 10_000;
 /** Validated zone names and per-zone offset tables kept in memory. */
 const ZONE_LIMIT = 1_000;
-/** Years of offset changes kept per zone. */
-const ZONE_YEAR_LIMIT = 256;
+/** Months of offset changes kept per zone (256 years), and single days. */
+const ZONE_MONTH_LIMIT = 3072;
+const ZONE_DAY_LIMIT = 4096;
+/** Days of one month a zone's offsets are found for one by one before the whole month's are. */
+const DAYS_BEFORE_MONTH = 3;
 const SECOND = 1000;
 const DAY = 86_400_000;
 /**
@@ -83,7 +91,10 @@ const FIELD_RANGES = [
 /** Values that leave a field unrestricted, for the day-of-month / day-of-week rule. */
 const UNRESTRICTED = new Set(['*', '?']);
 
-/** Lookup tables for one parsed expression: what the wall clock must read for it to fire. */
+/**
+ * Lookup tables for one parsed expression: what the wall clock must read for it to fire. Built once
+ * by {@link compileFields} and never changed, so one matcher serves any number of searches at once.
+ */
 interface Matcher {
   /** For each value v, the smallest allowed value >= v, or -1 (index max+1 is always -1). */
   readonly nextSecond: Int8Array;
@@ -93,28 +104,27 @@ interface Matcher {
   readonly prevSecond: Int8Array;
   readonly prevMinute: Int8Array;
   readonly prevHour: Int8Array;
+  /** For each value v, how many allowed values are below v (index max+1 holds the total). */
+  readonly secondsBefore: Uint8Array;
+  readonly minutesBefore: Uint8Array;
+  readonly hoursBefore: Uint8Array;
+  /** Matching seconds in a matching day: the time fields are independent, so this is a product. */
+  readonly perDay: number;
   /** Indexed 1-12 (0 and 13 are sentinels). */
   readonly nextMonth: Int8Array;
   readonly prevMonth: Int8Array;
-  readonly dayOfMonthRestricted: boolean;
-  readonly dayOfWeekRestricted: boolean;
-  /** Indexed 1-31. */
-  readonly days: readonly boolean[];
-  readonly lastDay: boolean;
-  readonly lastWeekday: boolean;
-  readonly nearestWeekdays: readonly number[];
-  /** Indexed 0-6, Sunday 0. */
-  readonly weekdays: readonly boolean[];
-  readonly lastWeekdaysOfMonth: readonly boolean[];
-  /** 1-5 for `#n`, 0 when absent. */
-  readonly nthWeekday: number;
+  /**
+   * The matching days of a month as a bit mask (bit d-1 for day d), indexed by `(length - 28) * 7 +
+   * weekday of the 1st`: the day-of-month and day-of-week rules (L, W, #, Vixie's either-or) depend on
+   * nothing else, so 28 masks answer every month of every year.
+   */
+  readonly dayMasks: Int32Array;
+  /** Matching days in the calendar's 400-year cycle (any 146,097 consecutive days). */
+  readonly daysPerCycle: number;
   /** The hour field starts with `*` (or is `?`): the schedule follows elapsed time across DST. */
   readonly wildcardHour: boolean;
   /** No calendar day can ever match (e.g. `0 0 30 2 *`). */
   readonly never: boolean;
-  /** One-entry memo of {@link dayState}: the search asks about the same day many times in a row. */
-  memoDay: number;
-  memoState: number;
 }
 
 interface Compiled {
@@ -299,15 +309,51 @@ function compileFields(expression: string, raw: readonly string[], hasSeconds: b
 
   const dayOfMonthRestricted = !UNRESTRICTED.has(raw[3]!);
   const dayOfWeekRestricted = !UNRESTRICTED.has(raw[5]!);
-  // Only a day-of-month restriction on its own can be unsatisfiable: every weekday, nth weekday and
-  // last weekday occurs in every month sooner or later (a fifth weekday in February every 28-40 years).
-  let never = false;
-  if (dayOfMonthRestricted && !dayOfWeekRestricted && !lastDay && !lastWeekday) {
-    const longest = Math.max(...monthAllowed.map((ok, m) => (ok ? DAYS_IN_MONTH[m]! : 0)));
-    const earliest = Math.min(...days.map((ok, d) => (ok ? d : 99)), ...nearestWeekdays);
-    never = earliest > longest;
+  const nthWeekday = dayOfWeek.nthDay;
+  /** Whether day `d` of a month of `length` days whose 1st is weekday `first` matches. */
+  const dayMatches = (d: number, length: number, first: number): boolean => {
+    if (!dayOfMonthRestricted && !dayOfWeekRestricted) return true;
+    const weekday = (first + d - 1) % 7;
+    let byDay = false;
+    if (dayOfMonthRestricted) {
+      byDay = days[d] === true || (lastDay && d === length);
+      if (!byDay && weekday >= 1 && weekday <= 5) {
+        byDay =
+          (lastWeekday && d === lastWeekdayOf(length, first)) ||
+          nearestWeekdays.some((n) => nearestWeekday(n, length, first) === d);
+      }
+    }
+    let byWeekday = false;
+    if (dayOfWeekRestricted) {
+      byWeekday =
+        (weekdays[weekday] === true && (nthWeekday === 0 || Math.ceil(d / 7) === nthWeekday)) ||
+        (lastWeekdaysOfMonth[weekday] === true && d + 7 > length);
+    }
+    // Vixie cron: both restricted means either may match; otherwise the restricted one decides.
+    if (dayOfMonthRestricted && dayOfWeekRestricted) return byDay || byWeekday;
+    return dayOfMonthRestricted ? byDay : byWeekday;
+  };
+  const dayMasks = new Int32Array(28);
+  for (let length = 28; length <= 31; length++) {
+    for (let first = 0; first < 7; first++) {
+      let mask = 0;
+      for (let d = 1; d <= length; d++) if (dayMatches(d, length, first)) mask |= 1 << (d - 1);
+      dayMasks[dayIndex(length, first)] = mask;
+    }
+  }
+  // Each month's shapes (length, weekday of the 1st) recur a fixed number of times per 400-year cycle,
+  // after which the calendar repeats: an expression with no matching day in a cycle never fires.
+  let daysPerCycle = 0;
+  for (let month = 1; month <= 12; month++) {
+    if (!monthAllowed[month]) continue;
+    for (let shape = 0; shape < 28; shape++) {
+      daysPerCycle += MONTH_SHAPES[(month - 1) * 28 + shape]! * bitCount(dayMasks[shape]!);
+    }
   }
 
+  const secondsBefore = countTable(second.values, 59);
+  const minutesBefore = countTable(minute.values, 59);
+  const hoursBefore = countTable(hour.values, 23);
   return {
     nextSecond: nextTable(second.values, 59, 1),
     nextMinute: nextTable(minute.values, 59, 1),
@@ -315,22 +361,43 @@ function compileFields(expression: string, raw: readonly string[], hasSeconds: b
     prevSecond: nextTable(second.values, 59, -1),
     prevMinute: nextTable(minute.values, 59, -1),
     prevHour: nextTable(hour.values, 23, -1),
+    secondsBefore,
+    minutesBefore,
+    hoursBefore,
+    perDay: secondsBefore[60]! * minutesBefore[60]! * hoursBefore[24]!,
     nextMonth: nextTable(months.fields.month.values, 12, 1),
     prevMonth: nextTable(months.fields.month.values, 12, -1),
-    dayOfMonthRestricted,
-    dayOfWeekRestricted,
-    days,
-    lastDay,
-    lastWeekday,
-    nearestWeekdays,
-    weekdays,
-    lastWeekdaysOfMonth,
-    nthWeekday: dayOfWeek.nthDay,
+    dayMasks,
+    daysPerCycle,
     wildcardHour: raw[2]!.startsWith('*') || raw[2] === '?',
-    never,
-    memoDay: Number.NaN,
-    memoState: 0,
+    never: daysPerCycle === 0,
   };
+}
+
+/** Index into {@link Matcher.dayMasks} for a month of `length` days whose 1st is weekday `first`. */
+const dayIndex = (length: number, first: number) => (length - 28) * 7 + first;
+
+/** The weekday (Mon-Fri) nearest day `n`, never leaving the month; -1 when the month has no day `n`. */
+function nearestWeekday(n: number, length: number, first: number): number {
+  if (n > length) return -1;
+  const weekday = (first + n - 1) % 7;
+  if (weekday === 6) return n === 1 ? 3 : n - 1;
+  if (weekday === 0) return n === length ? n - 2 : n + 1;
+  return n;
+}
+
+function lastWeekdayOf(length: number, first: number): number {
+  const weekday = (first + length - 1) % 7;
+  return weekday === 6 ? length - 1 : weekday === 0 ? length - 2 : length;
+}
+
+/** Table over 0..max+1: for each v, how many allowed values are below v. */
+function countTable(values: readonly number[], max: number): Uint8Array {
+  const allowed = new Array<boolean>(max + 1).fill(false);
+  for (const v of values) allowed[v] = true;
+  const table = new Uint8Array(max + 2);
+  for (let v = 0; v <= max; v++) table[v + 1] = table[v]! + (allowed[v] ? 1 : 0);
+  return table;
 }
 
 /** Table over 0..max+1: for each v, the nearest allowed value at or after (dir 1) or before (dir -1) v. */
@@ -360,6 +427,9 @@ function nextTable(values: readonly number[], max: number, dir: 1 | -1): Int8Arr
  * @throws ValidationError on `field`, expecting an IANA time zone such as Europe/Paris
  */
 export function checkTimezone(field: string, value: unknown): string {
+  // The default zone needs no lookup: a process whose schedules are all in UTC never loads the
+  // time-zone data behind Intl (about 10 MB of memory).
+  if (value === 'UTC') return 'UTC';
   if (typeof value === 'string') {
     const known = zoneNames.get(value);
     if (known !== undefined) return known;
@@ -415,78 +485,205 @@ function describe(text: string): string {
   }
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Triggers: the questions the engine asks of a schedule, whatever its kind.
+
+/**
+ * What the engine needs of a trigger. Cron expressions are the only kind today; fixed intervals and
+ * one-off instants answer the same questions, so the ticker, the planner and previews need not ask
+ * which kind they hold. Instants are whole seconds; all answers are exact.
+ */
+export interface Trigger {
+  /** The first occurrence strictly after `after`, or null when there is none. */
+  next(after: Date): Date | null;
+  /** The last occurrence strictly before `before`, or null when there is none. */
+  previous(before: Date): Date | null;
+  /** How many occurrences fall in `[fromInclusive, toInclusive]`. */
+  count(fromInclusive: Date, toInclusive: Date): number;
+  /** A human-readable description, such as `At 09:00, Monday through Friday`. */
+  describe(): string;
+}
+
+/**
+ * The {@link Trigger} of a cron schedule.
+ *
+ * @throws ValidationError on field `cron` or `timezone` when `s` is a plain object that does not parse
+ */
+export function cronTrigger(s: CronSchedule): Trigger {
+  compiledOf(s);
+  return {
+    next: (after) => nextAfter(s, after),
+    previous: (before) => previousBefore(s, before),
+    count: (fromInclusive, toInclusive) => countOccurrences(s, fromInclusive, toInclusive),
+    describe: () => describeCron(s.expression),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Occurrences. Each function's cost is bounded by the number of instants it returns plus the calendar
+// months it walks (see forEachLocal); countOccurrences' by the months and offset changes in its range.
+
 /**
  * The first occurrence strictly after `after`, or null when the expression can never fire (such as
  * `0 0 30 2 *`). Occurrences fall on whole seconds (whole minutes for 5-field expressions).
+ *
+ * @throws ValidationError on `after` when it is not a valid Date
  */
 export function nextAfter(s: CronSchedule, after: Date): Date | null {
-  const { matcher, zone } = compiledOf(s);
+  const c = compiledOf(s);
   const from = floorSecond(instant('after', after)) + SECOND;
-  if (matcher.never) return null;
-  const found = firstAtOrAfter(matcher, zone, from, Math.min(from + HORIZON_MS, MAX_TIME));
+  const found = firstAtOrAfter(c, from, Math.min(from + HORIZON_MS, MAX_TIME));
   return found === null ? null : new Date(found);
 }
 
-/** The first `limit` occurrences in `[fromInclusive, toInclusive]`, ascending. */
+/**
+ * The last occurrence strictly before `before`, or null when there is none (the mirror of
+ * {@link nextAfter}).
+ *
+ * @throws ValidationError on `before` when it is not a valid Date
+ */
+export function previousBefore(s: CronSchedule, before: Date): Date | null {
+  const c = compiledOf(s);
+  const from = ceilSecond(instant('before', before)) - SECOND;
+  let found: number | null = null;
+  walkBackward(c, from, Math.max(from - HORIZON_MS, -MAX_TIME), 1, (t) => {
+    found = t;
+  });
+  return found === null ? null : new Date(found);
+}
+
+/**
+ * The first `limit` occurrences in `[fromInclusive, toInclusive]`, ascending.
+ *
+ * @throws ValidationError on `fromInclusive`, `toInclusive` or `limit` (an integer of 0 or more)
+ */
 export function occurrences(s: CronSchedule, fromInclusive: Date, toInclusive: Date, limit: number): Date[] {
+  const c = compiledOf(s);
+  const start = ceilSecond(instant('fromInclusive', fromInclusive));
+  const end = floorSecond(instant('toInclusive', toInclusive));
   const out: Date[] = [];
-  walkForward(s, fromInclusive, toInclusive, count('limit', limit), (t) => out.push(new Date(t)));
+  walkForward(c, start, end, checkCount('limit', limit), (t) => out.push(new Date(t)));
   return out;
 }
 
 /**
  * The last `limit` occurrences in `[fromInclusive, toInclusive]`, ascending. Walks backwards from
  * `toInclusive`, so the cost depends on `limit`, not on the length of the range.
+ *
+ * @throws ValidationError on `fromInclusive`, `toInclusive` or `limit` (an integer of 0 or more)
  */
 export function latestOccurrences(s: CronSchedule, fromInclusive: Date, toInclusive: Date, limit: number): Date[] {
-  const { matcher, zone } = compiledOf(s);
+  const c = compiledOf(s);
   const floor = ceilSecond(instant('fromInclusive', fromInclusive));
-  let cursor = floorSecond(instant('toInclusive', toInclusive));
-  const n = count('limit', limit);
+  const start = floorSecond(instant('toInclusive', toInclusive));
   const out: Date[] = [];
-  if (matcher.never) return out;
-  while (out.length < n && cursor >= floor) {
-    const found = lastAtOrBefore(matcher, zone, cursor, floor);
-    if (found === null) break;
-    out.push(new Date(found));
-    cursor = found - SECOND;
-  }
+  walkBackward(c, start, floor, checkCount('limit', limit), (t) => out.push(new Date(t)));
   return out.reverse();
 }
 
-/** How many occurrences fall in `[fromInclusive, toInclusive]`, counting no further than `cap`. */
-export function countOccurrences(s: CronSchedule, fromInclusive: Date, toInclusive: Date, cap: number): number {
+/**
+ * How many occurrences fall in `[fromInclusive, toInclusive]`, exactly, or `cap` when there are more.
+ * Counts without visiting the occurrences: whole matching days count `perDay` each and partial days
+ * are counted from prefix tables, so the cost is the number of months and daylight-saving changes in
+ * the range (24 hours or 10 years of an every-second schedule take microseconds once the zone's offsets
+ * for those months are known).
+ *
+ * @param cap optional upper bound on the answer; default: none (`Number.MAX_SAFE_INTEGER`)
+ * @throws ValidationError on `fromInclusive`, `toInclusive` or `cap` (an integer of 0 or more)
+ */
+export function countOccurrences(
+  s: CronSchedule,
+  fromInclusive: Date,
+  toInclusive: Date,
+  cap: number = Number.MAX_SAFE_INTEGER,
+): number {
+  const c = compiledOf(s);
+  const start = ceilSecond(instant('fromInclusive', fromInclusive));
+  const end = floorSecond(instant('toInclusive', toInclusive));
+  const most = checkCount('cap', cap);
   let n = 0;
-  walkForward(s, fromInclusive, toInclusive, count('cap', cap), () => n++);
-  return n;
+  forEachStretch(c, start, end, (gap, from, until) => {
+    n += (gap === null ? 0 : 1) + countLocal(c.matcher, from, until);
+    return n < most;
+  });
+  return Math.min(n, most);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Previews: the one place where a caller chooses how far to look, so the one place with a work bound.
+
+/**
+ * Most years of instants one preview covers, counted from its first instant. A preview's cost is the
+ * months it walks (cheap) plus, in a zone other than UTC, finding the zone's offsets where it looks for
+ * instants, when no search has needed them before: 3 Intl calls for a day, 32 for a month (1-3 µs
+ * each). Within 20 years that is at most 252 months, whatever the expression, zone, count and `from`
+ * (test/bench/cron.ts prints the worst cases found). A bound on calendar years rather than on work
+ * done keeps the answer the same whatever is already known.
+ */
+export const MAX_PREVIEW_YEARS = 20;
+const PREVIEW_SPAN_MS = MAX_PREVIEW_YEARS * 365.2425 * DAY;
+
+/**
+ * The next `count` instants strictly after `from`, or fewer when they do not all fall within
+ * {@link MAX_PREVIEW_YEARS} of the first one. Never refuses a sparse expression: for listings (a job's
+ * upcoming instants) where showing fewer is better than failing. The first instant is always found
+ * when there is one, however far (a fifth Monday in February can be 40 years away).
+ *
+ * @param count 0 to 1000
+ * @throws ValidationError on `count` or `from`
+ */
+export function upcoming(s: CronSchedule, count: number, from: Date): Date[] {
+  const c = compiledOf(s);
+  const n = checkPreviewCount(count);
+  const start = floorSecond(instant('from', from)) + SECOND;
+  const out: Date[] = [];
+  const first = n === 0 ? null : firstAtOrAfter(c, start, Math.min(start + HORIZON_MS, MAX_TIME));
+  // Nothing fires in [start, first), so walking from `first` finds what walking from `start` would.
+  if (first !== null)
+    walkForward(c, first, Math.min(first + PREVIEW_SPAN_MS, MAX_TIME), n, (t) => out.push(new Date(t)));
+  return out;
 }
 
 /**
  * The next `count` instants strictly after `from`, for showing a user what an expression will do.
+ * Answers in a few milliseconds or refuses: when the `count` instants span more than
+ * {@link MAX_PREVIEW_YEARS} (`@yearly` with a count over 20, February 29th with a count over 5, a
+ * fifth Monday in February with a count over 1), it throws a ValidationError on `count` that says how
+ * many instants fit and how often the expression fires.
  *
  * @param count 0 to 1000
- * @throws ValidationError on `cron`, `timezone` or `count`
+ * @param from instants strictly after this one
+ * @throws ValidationError on `cron`, `timezone`, `count` or `from`
  */
 export function preview(expression: string, timezone: string, count: number, from: Date): Date[] {
   const s = parseCron(expression, timezone);
+  const n = checkPreviewCount(count);
+  const found = upcoming(s, n, from);
+  const last = found.at(-1);
+  if (found.length < n && last !== undefined && nextAfter(s, last) !== null) {
+    throw new ValidationError({
+      field: 'count',
+      value: count,
+      expected: `at most ${found.length} for this expression: it fires ${frequency(compiledOf(s).matcher)}, and a preview covers at most ${MAX_PREVIEW_YEARS} years from its first instant`,
+    });
+  }
+  return found;
+}
+
+function checkPreviewCount(count: number): number {
   if (!Number.isInteger(count) || count < 0 || count > MAX_PREVIEW_COUNT) {
     throw new ValidationError({ field: 'count', value: count, expected: `an integer from 0 to ${MAX_PREVIEW_COUNT}` });
   }
-  const start = new Date(floorSecond(instant('from', from)) + SECOND);
-  return occurrences(s, start, new Date(MAX_TIME), count);
+  return count;
 }
 
-function walkForward(s: CronSchedule, fromInclusive: Date, toInclusive: Date, n: number, emit: (t: number) => void) {
-  const { matcher, zone } = compiledOf(s);
-  let cursor = ceilSecond(instant('fromInclusive', fromInclusive));
-  const limit = instant('toInclusive', toInclusive);
-  if (matcher.never) return;
-  for (let emitted = 0; emitted < n && cursor <= limit; emitted++) {
-    const found = firstAtOrAfter(matcher, zone, cursor, limit);
-    if (found === null) return;
-    emit(found);
-    cursor = found + SECOND;
-  }
+/** How often an expression fires on average, in words: the wall clock repeats every 400 years. */
+function frequency(m: Matcher): string {
+  const perCycle = m.daysPerCycle * m.perDay;
+  const perYear = perCycle / 400;
+  if (perYear >= 1.5) return `about ${Math.round(perYear)} times a year`;
+  const years = Math.round(400 / perCycle);
+  return years <= 1 ? 'about once a year' : `about once every ${years} years`;
 }
 
 function compiledOf(s: CronSchedule): Compiled {
@@ -502,7 +699,7 @@ function instant(field: string, value: Date): number {
   return t;
 }
 
-function count(field: string, value: number): number {
+function checkCount(field: string, value: number): number {
   if (!Number.isInteger(value) || value < 0) {
     throw new ValidationError({ field, value, expected: 'an integer of 0 or more' });
   }
@@ -513,196 +710,372 @@ const floorSecond = (t: number) => Math.floor(t / SECOND) * SECOND;
 const ceilSecond = (t: number) => Math.ceil(t / SECOND) * SECOND;
 
 // ---------------------------------------------------------------------------------------------------
-// The search. Instants are UTC milliseconds; "local" values are the zone's wall clock expressed as if
-// it were UTC (local = instant + offset), which lets the calendar arithmetic ignore zones entirely.
+// The search along the zone. Instants are UTC milliseconds; "local" values are the zone's wall clock
+// expressed as if it were UTC (local = instant + offset), which lets the calendar arithmetic ignore
+// zones entirely. Inside one constant-offset segment, local times and instants correspond one to one;
+// the daylight-saving rules of parseCron are decided only where segments meet, in the two walks below
+// (one per direction, mirrors of each other).
 
 /**
- * First occurrence at or after `start` (a whole second) and at or before `limit`. Walks the zone's
- * constant-offset segments; inside one, local time and instants correspond one to one.
+ * Every UTC offset in the zone database lies strictly within a day of UTC (today -12 h to +14 h; local
+ * mean times reached about ±16 h). So an occurrence at instant t has its wall-clock time within a day
+ * of t, which lets a walk skip ahead to the next matching wall-clock time without knowing the offsets
+ * in between: loading a zone's offsets for a month costs far more than searching its calendar.
  */
-function firstAtOrAfter(m: Matcher, zone: Zone, start: number, limit: number): number | null {
+const OFFSET_BOUND = DAY;
+
+/**
+ * Walks [start, end] (whole seconds) forward through the zone's segments and hands `visit`, for each,
+ * what fires in it: `gap`, the segment's first instant, when a fixed-hour schedule fires once for a
+ * spring-forward gap; then the wall-clock stretch [from, until) whose matching times fire at
+ * `local - offset`. Stops when `visit` returns false.
+ */
+function forEachStretch(
+  c: Compiled,
+  start: number,
+  end: number,
+  visit: (gap: number | null, from: number, until: number, offset: number) => boolean,
+): void {
+  const { matcher: m, zone } = c;
+  if (m.never) return;
   let cursor = start;
-  while (cursor <= limit) {
+  while (cursor <= end) {
     const seg = segmentAt(zone, cursor);
-    // Spring forward at seg.start: the wall-clock times [start+previousOffset, start+offset) never
-    // happen. A fixed-hour schedule due in that gap fires once, at the transition itself.
-    if (!m.wildcardHour && cursor === seg.start && seg.previousOffset < seg.offset) {
-      if (nextLocal(m, seg.start + seg.previousOffset, seg.start + seg.offset) !== null) return seg.start;
-    }
+    let gap: number | null = null;
     let from = cursor + seg.offset;
+    // Spring forward at seg.start: the wall-clock times [start+previousOffset, start+offset) never
+    // happen. A fixed-hour schedule due in that gap fires once, at the transition itself; that instant
+    // is also the first wall-clock time after the gap, which must not fire a second time.
+    if (cursor === seg.start && gapFires(m, seg)) {
+      gap = seg.start;
+      from += SECOND;
+    }
     // Fall back at seg.start: [start+offset, start+previousOffset) is the second pass of times the
     // previous segment already covered; a fixed-hour schedule fired on the first pass only.
     if (!m.wildcardHour && seg.previousOffset > seg.offset) from = Math.max(from, seg.start + seg.previousOffset);
-    const found = nextLocal(m, from, Math.min(seg.end, limit + 1) + seg.offset);
-    if (found !== null) return found - seg.offset;
+    if (!visit(gap, from, Math.min(seg.end, end + SECOND) + seg.offset, seg.offset)) return;
     cursor = seg.end;
+    if (cursor > end) return;
+    // An occurrence at t >= cursor has its wall-clock time at or after cursor - OFFSET_BOUND (a gap's
+    // firing too: its time lies after the gap's start), so none comes before the next matching time
+    // minus OFFSET_BOUND. Landing inside a segment is safe: its gap, if any, fires before the landing.
+    const next = nextLocal(m, cursor - OFFSET_BOUND, end + OFFSET_BOUND + SECOND);
+    if (next === null) return;
+    cursor = Math.max(cursor, next - OFFSET_BOUND);
   }
-  return null;
 }
 
-/** Last occurrence at or before `start` (a whole second) and at or after `floor`: the mirror of the above. */
-function lastAtOrBefore(m: Matcher, zone: Zone, start: number, floor: number): number | null {
+/** The first occurrence in [start, end] (whole seconds), or null. */
+function firstAtOrAfter(c: Compiled, start: number, end: number): number | null {
+  let found: number | null = null;
+  walkForward(c, start, end, 1, (t) => {
+    found = t;
+  });
+  return found;
+}
+
+/** The occurrences in [start, end] (whole seconds), ascending, at most `n`. */
+function walkForward(c: Compiled, start: number, end: number, n: number, emit: (t: number) => void): void {
+  let left = n;
+  if (left === 0) return;
+  forEachStretch(c, start, end, (gap, from, until, offset) => {
+    if (gap !== null) {
+      emit(gap);
+      if (--left === 0) return false;
+    }
+    left -= forEachLocal(c.matcher, from, until, left, (local) => emit(local - offset));
+    return left > 0;
+  });
+}
+
+/** The occurrences in [floor, start] (whole seconds), descending, at most `n`: the mirror of the above. */
+function walkBackward(c: Compiled, start: number, floor: number, n: number, emit: (t: number) => void): void {
+  const { matcher: m, zone } = c;
+  if (m.never || n === 0) return;
+  let left = n;
   let cursor = start;
   while (cursor >= floor) {
     const seg = segmentAt(zone, cursor);
     let low = Math.max(seg.start, floor) + seg.offset;
     if (!m.wildcardHour && seg.previousOffset > seg.offset) low = Math.max(low, seg.start + seg.previousOffset);
-    const found = prevLocal(m, cursor + seg.offset, low);
-    if (found !== null) return found - seg.offset;
-    // The gap's single firing sits at the segment start, before everything else in the segment.
-    if (!m.wildcardHour && seg.previousOffset < seg.offset && seg.start >= floor) {
-      if (nextLocal(m, seg.start + seg.previousOffset, seg.start + seg.offset) !== null) return seg.start;
+    let lowest = Number.NaN;
+    left -= forEachLocalBackward(m, cursor + seg.offset, low, left, (local) => {
+      lowest = local;
+      emit(local - seg.offset);
+    });
+    if (left === 0) return;
+    // The gap's single firing is the segment's first instant, before everything else in the segment;
+    // when the first wall-clock time after the gap matches too, that instant has just been emitted.
+    if (seg.start >= floor && lowest !== seg.start + seg.offset && gapFires(m, seg)) {
+      emit(seg.start);
+      if (--left === 0) return;
     }
     cursor = seg.start - SECOND;
+    if (cursor < floor) return;
+    // The mirror of the skip in forEachStretch: an occurrence at t <= cursor has its wall-clock time at
+    // or before cursor + OFFSET_BOUND, and t is at most that time plus OFFSET_BOUND.
+    const previous = prevLocal(m, cursor + OFFSET_BOUND, floor - OFFSET_BOUND);
+    if (previous === null) return;
+    cursor = Math.min(cursor, previous + OFFSET_BOUND);
   }
-  return null;
 }
 
-const DAY_OK = 0;
-const DAY_MISMATCH = 1;
-const MONTH_MISMATCH = 2;
-
-/** Whether local calendar day `days` (days since 1970-01-01) matches: one of the three states above. */
-function dayState(m: Matcher, days: number): number {
-  if (m.memoDay === days) return m.memoState;
-  civil(days);
-  let state = DAY_OK;
-  if (m.nextMonth[civilMonth] !== civilMonth) state = MONTH_MISMATCH;
-  else if (!dayMatches(m, civilYear, civilMonth, civilDay, weekdayOf(days))) state = DAY_MISMATCH;
-  m.memoDay = days;
-  m.memoState = state;
-  return state;
+/** A fixed-hour schedule fires once at `seg.start` because some time it names falls in a skipped gap. */
+function gapFires(m: Matcher, seg: Segment): boolean {
+  return (
+    !m.wildcardHour &&
+    seg.previousOffset < seg.offset &&
+    nextLocal(m, seg.start + seg.previousOffset, seg.start + seg.offset) !== null
+  );
 }
 
-function dayMatches(m: Matcher, y: number, month: number, d: number, weekday: number): boolean {
-  if (!m.dayOfMonthRestricted && !m.dayOfWeekRestricted) return true;
-  const length = monthLength(y, month);
-  let byDay = false;
-  if (m.dayOfMonthRestricted) {
-    byDay = m.days[d] === true || (m.lastDay && d === length);
-    if (!byDay && (m.lastWeekday || m.nearestWeekdays.length > 0) && weekday >= 1 && weekday <= 5) {
-      byDay =
-        (m.lastWeekday && d === lastWeekdayOf(y, month, length)) ||
-        m.nearestWeekdays.some((n) => nearestWeekday(y, month, n, length) === d);
+// ---------------------------------------------------------------------------------------------------
+// The search on the wall clock, with no zone: local whole seconds, calendar days since 1970-01-01.
+
+/**
+ * Hands `emit` the matching local whole seconds in [from, until), ascending, at most `max`; returns how
+ * many. Walks month by month, then through the month's matching days (its day mask), then through each
+ * day's matching times, so the cost is the months spanned plus the days and times emitted or passed.
+ */
+function forEachLocal(m: Matcher, from: number, until: number, max: number, emit: (local: number) => void): number {
+  let n = 0;
+  const start = ceilSecond(from);
+  let days = Math.floor(start / DAY);
+  let sec = (start - days * DAY) / SECOND;
+  while (n < max && days * DAY < until) {
+    const date = civil(days);
+    const year = yearOf(date);
+    const month = monthOf(date);
+    const monthStart = days - dayOf(date) + 1;
+    if (m.nextMonth[month] !== month) {
+      const next = m.nextMonth[month + 1]!;
+      days = next > 0 ? daysFromCivil(year, next, 1) : daysFromCivil(year + 1, m.nextMonth[1]!, 1);
+      sec = 0;
+      continue;
     }
+    const length = monthLength(year, month);
+    let rest = m.dayMasks[dayIndex(length, weekdayOf(monthStart))]! & ~bitsBelow(dayOf(date));
+    while (rest !== 0) {
+      const dayNumber = monthStart + 31 - Math.clz32(rest & -rest);
+      if (dayNumber * DAY >= until) return n;
+      for (let t = nextTimeOfDay(m, dayNumber === days ? sec : 0); t >= 0; t = nextTimeOfDay(m, t + 1)) {
+        const local = dayNumber * DAY + t * SECOND;
+        if (local >= until) return n;
+        emit(local);
+        if (++n >= max) return n;
+      }
+      rest &= rest - 1;
+    }
+    days = monthStart + length;
+    sec = 0;
   }
-  let byWeekday = false;
-  if (m.dayOfWeekRestricted) {
-    byWeekday =
-      (m.weekdays[weekday] === true && (m.nthWeekday === 0 || Math.ceil(d / 7) === m.nthWeekday)) ||
-      (m.lastWeekdaysOfMonth[weekday] === true && d + 7 > length);
-  }
-  // Vixie cron: both restricted means either may match; otherwise the restricted one decides.
-  if (m.dayOfMonthRestricted && m.dayOfWeekRestricted) return byDay || byWeekday;
-  return m.dayOfMonthRestricted ? byDay : byWeekday;
-}
-
-/** The weekday (Mon-Fri) nearest day `n`, never leaving the month; -1 when the month has no day `n`. */
-function nearestWeekday(y: number, month: number, n: number, length: number): number {
-  if (n > length) return -1;
-  const weekday = weekdayOf(daysFromCivil(y, month, n));
-  if (weekday === 6) return n === 1 ? 3 : n - 1;
-  if (weekday === 0) return n === length ? n - 2 : n + 1;
   return n;
 }
 
-function lastWeekdayOf(y: number, month: number, length: number): number {
-  const weekday = weekdayOf(daysFromCivil(y, month, length));
-  return weekday === 6 ? length - 1 : weekday === 0 ? length - 2 : length;
+/** The mirror of {@link forEachLocal}: matching local whole seconds in [floor, from], descending. */
+function forEachLocalBackward(
+  m: Matcher,
+  from: number,
+  floor: number,
+  max: number,
+  emit: (local: number) => void,
+): number {
+  let n = 0;
+  const start = floorSecond(from);
+  let days = Math.floor(start / DAY);
+  let sec = (start - days * DAY) / SECOND;
+  while (n < max && (days + 1) * DAY > floor) {
+    const date = civil(days);
+    const year = yearOf(date);
+    const month = monthOf(date);
+    const monthStart = days - dayOf(date) + 1;
+    if (m.nextMonth[month] !== month) {
+      const previous = m.prevMonth[month - 1]!;
+      const y = previous > 0 ? year : year - 1;
+      const target = previous > 0 ? previous : m.prevMonth[12]!;
+      days = daysFromCivil(y, target, monthLength(y, target));
+      sec = 86_399;
+      continue;
+    }
+    let rest = m.dayMasks[dayIndex(monthLength(year, month), weekdayOf(monthStart))]! & bitsBelow(dayOf(date) + 1);
+    while (rest !== 0) {
+      const bit = 31 - Math.clz32(rest);
+      const dayNumber = monthStart + bit;
+      if ((dayNumber + 1) * DAY <= floor) return n;
+      for (let t = prevTimeOfDay(m, dayNumber === days ? sec : 86_399); t >= 0; t = prevTimeOfDay(m, t - 1)) {
+        const local = dayNumber * DAY + t * SECOND;
+        if (local < floor) return n;
+        emit(local);
+        if (++n >= max) return n;
+      }
+      rest &= ~(1 << bit);
+    }
+    days = monthStart - 1;
+    sec = 86_399;
+  }
+  return n;
 }
 
 /** First matching local whole second in [from, until), or null. */
 function nextLocal(m: Matcher, from: number, until: number): number | null {
-  let days = Math.floor(ceilSecond(from) / DAY);
-  let sec = (ceilSecond(from) - days * DAY) / SECOND;
-  while (days * DAY < until) {
-    const state = dayState(m, days);
-    if (state === MONTH_MISMATCH) {
-      civil(days);
-      const month = m.nextMonth[civilMonth + 1]!;
-      days = month >= 0 ? daysFromCivil(civilYear, month, 1) : daysFromCivil(civilYear + 1, m.nextMonth[1]!, 1);
-      sec = 0;
-      continue;
-    }
-    const h = m.nextHour[Math.floor(sec / 3600)]!;
-    if (state === DAY_MISMATCH || h < 0) {
-      days++;
-      sec = 0;
-      continue;
-    }
-    const sameHour = h === Math.floor(sec / 3600);
-    const minute = m.nextMinute[sameHour ? Math.floor(sec / 60) % 60 : 0]!;
-    if (minute < 0) {
-      sec = (h + 1) * 3600;
-      if (sec >= 86_400) {
-        days++;
-        sec = 0;
-      }
-      continue;
-    }
-    const sameMinute = sameHour && minute === Math.floor(sec / 60) % 60;
-    const second = m.nextSecond[sameMinute ? sec % 60 : 0]!;
-    if (second < 0) {
-      sec = h * 3600 + (minute + 1) * 60;
-      if (sec >= 86_400) {
-        days++;
-        sec = 0;
-      }
-      continue;
-    }
-    const found = days * DAY + (h * 3600 + minute * 60 + second) * SECOND;
-    return found < until ? found : null;
-  }
-  return null;
+  let found: number | null = null;
+  forEachLocal(m, from, until, 1, (local) => {
+    found = local;
+  });
+  return found;
 }
 
 /** Last matching local whole second in [floor, from], or null. */
 function prevLocal(m: Matcher, from: number, floor: number): number | null {
-  const start = floorSecond(from);
-  if (start < floor) return null;
-  let days = Math.floor(start / DAY);
-  let sec = (start - days * DAY) / SECOND;
-  while ((days + 1) * DAY > floor) {
-    const state = dayState(m, days);
-    if (state === MONTH_MISMATCH) {
-      civil(days);
-      const month = m.prevMonth[civilMonth - 1]!;
-      const year = month > 0 ? civilYear : civilYear - 1;
-      const target = month > 0 ? month : m.prevMonth[12]!;
-      days = daysFromCivil(year, target, monthLength(year, target));
-      sec = 86_399;
+  let found: number | null = null;
+  forEachLocalBackward(m, from, floor, 1, (local) => {
+    found = local;
+  });
+  return found;
+}
+
+/** The first matching second of a matching day at or after second `sec` (0-86400), or -1. */
+function nextTimeOfDay(m: Matcher, sec: number): number {
+  let h = Math.floor(sec / 3600);
+  let minute = Math.floor(sec / 60) % 60;
+  let second = sec % 60;
+  // Each pass settles the hour, then the minute, then the second, moving on when one runs out; the
+  // tables' sentinels (-1 past the end) end the day. At most a few passes.
+  for (;;) {
+    const hour = m.nextHour[h]!;
+    if (hour < 0) return -1;
+    if (hour !== h) {
+      h = hour;
+      minute = 0;
+      second = 0;
+    }
+    const mm = m.nextMinute[minute]!;
+    if (mm < 0) {
+      h++;
+      minute = 0;
+      second = 0;
       continue;
     }
-    const h = m.prevHour[Math.floor(sec / 3600)]!;
-    if (state === DAY_MISMATCH || h < 0) {
-      days--;
-      sec = 86_399;
+    if (mm !== minute) {
+      minute = mm;
+      second = 0;
+    }
+    const ss = m.nextSecond[second]!;
+    if (ss < 0) {
+      minute++;
+      second = 0;
       continue;
     }
-    const sameHour = h === Math.floor(sec / 3600);
-    const minute = m.prevMinute[sameHour ? Math.floor(sec / 60) % 60 : 59]!;
-    if (minute < 0) {
-      sec = h * 3600 - 1;
-      if (sec < 0) {
-        days--;
-        sec = 86_399;
-      }
-      continue;
-    }
-    const sameMinute = sameHour && minute === Math.floor(sec / 60) % 60;
-    const second = m.prevSecond[sameMinute ? sec % 60 : 59]!;
-    if (second < 0) {
-      sec = h * 3600 + minute * 60 - 1;
-      if (sec < 0) {
-        days--;
-        sec = 86_399;
-      }
-      continue;
-    }
-    const found = days * DAY + (h * 3600 + minute * 60 + second) * SECOND;
-    return found >= floor ? found : null;
+    return h * 3600 + minute * 60 + ss;
   }
-  return null;
+}
+
+/** The last matching second of a matching day at or before second `sec` (-1 to 86399), or -1. */
+function prevTimeOfDay(m: Matcher, sec: number): number {
+  if (sec < 0) return -1;
+  let h = Math.floor(sec / 3600);
+  let minute = Math.floor(sec / 60) % 60;
+  let second = sec % 60;
+  for (;;) {
+    const hour = h < 0 ? -1 : m.prevHour[h]!;
+    if (hour < 0) return -1;
+    if (hour !== h) {
+      h = hour;
+      minute = 59;
+      second = 59;
+    }
+    const mm = minute < 0 ? -1 : m.prevMinute[minute]!;
+    if (mm < 0) {
+      h--;
+      minute = 59;
+      second = 59;
+      continue;
+    }
+    if (mm !== minute) {
+      minute = mm;
+      second = 59;
+    }
+    const ss = m.prevSecond[second]!;
+    if (ss < 0) {
+      minute--;
+      second = 59;
+      continue;
+    }
+    return h * 3600 + minute * 60 + ss;
+  }
+}
+
+/**
+ * How many matching local whole seconds fall in [from, until): whole matching days count
+ * `perDay` each, the partial days at either end come from {@link timesBefore}.
+ */
+function countLocal(m: Matcher, from: number, until: number): number {
+  const a = ceilSecond(from);
+  const b = ceilSecond(until);
+  if (a >= b) return 0;
+  const dayA = Math.floor(a / DAY);
+  const dayB = Math.floor(b / DAY);
+  const secA = (a - dayA * DAY) / SECOND;
+  const secB = (b - dayB * DAY) / SECOND;
+  if (dayA === dayB) return dayMatches(m, dayA) ? timesBefore(m, secB) - timesBefore(m, secA) : 0;
+  let n = matchingDays(m, dayA, dayB) * m.perDay;
+  if (secA > 0 && dayMatches(m, dayA)) n -= timesBefore(m, secA);
+  if (secB > 0 && dayMatches(m, dayB)) n += timesBefore(m, secB);
+  return n;
+}
+
+/** How many matching times of a matching day come before second `sec` (0-86400). */
+function timesBefore(m: Matcher, sec: number): number {
+  if (sec >= 86_400) return m.perDay;
+  const h = Math.floor(sec / 3600);
+  const minute = Math.floor(sec / 60) % 60;
+  const perMinute = m.secondsBefore[60]!;
+  let n = m.hoursBefore[h]! * m.minutesBefore[60]! * perMinute;
+  if (m.nextHour[h] === h) {
+    n += m.minutesBefore[minute]! * perMinute;
+    if (m.nextMinute[minute] === minute) n += m.secondsBefore[sec % 60]!;
+  }
+  return n;
+}
+
+/**
+ * How many local days in [fromDay, untilDay) match: whole 400-year cycles from the matcher's count per
+ * cycle, then one step per month of the rest, counting its mask's bits.
+ */
+function matchingDays(m: Matcher, fromDay: number, untilDay: number): number {
+  const cycles = Math.floor((untilDay - fromDay) / DAYS_PER_CYCLE);
+  let n = cycles * m.daysPerCycle;
+  let days = fromDay + cycles * DAYS_PER_CYCLE;
+  while (days < untilDay) {
+    const date = civil(days);
+    const month = monthOf(date);
+    const length = monthLength(yearOf(date), month);
+    const monthStart = days - dayOf(date) + 1;
+    const monthEnd = monthStart + length;
+    if (m.nextMonth[month] === month) {
+      const mask = m.dayMasks[dayIndex(length, weekdayOf(monthStart))]!;
+      n += bitCount(mask & bitsBelow(Math.min(untilDay, monthEnd) - monthStart + 1) & ~bitsBelow(dayOf(date)));
+    }
+    days = monthEnd;
+  }
+  return n;
+}
+
+function dayMatches(m: Matcher, days: number): boolean {
+  const date = civil(days);
+  const month = monthOf(date);
+  if (m.nextMonth[month] !== month) return false;
+  const mask = m.dayMasks[dayIndex(monthLength(yearOf(date), month), weekdayOf(days - dayOf(date) + 1))]!;
+  return ((mask >>> (dayOf(date) - 1)) & 1) === 1;
+}
+
+/** The mask of days 1 to d-1 (bits 0 to d-2). */
+const bitsBelow = (d: number) => (d > 31 ? 0x7fffffff : (1 << (d - 1)) - 1);
+
+function bitCount(x: number): number {
+  let v = x - ((x >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -710,22 +1083,28 @@ function prevLocal(m: Matcher, from: number, floor: number): number | null {
 
 const DAYS_IN_MONTH = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
 
-// civil() writes its answer here rather than allocating: it runs once per candidate day in the search.
-let civilYear = 1970;
-let civilMonth = 1;
-let civilDay = 1;
-
-function civil(days: number): void {
+/**
+ * The civil date of day `days`, packed as `(year * 16 + month) * 32 + day` so that the search, which
+ * asks once per month it walks, allocates nothing. Read it with yearOf, monthOf and dayOf.
+ */
+function civil(days: number): number {
   const z = days + 719_468;
   const era = Math.floor(z / 146_097);
   const doe = z - era * 146_097;
   const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
   const mp = Math.floor((5 * doy + 2) / 153);
-  civilDay = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  civilMonth = mp < 10 ? mp + 3 : mp - 9;
-  civilYear = yoe + era * 400 + (civilMonth <= 2 ? 1 : 0);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return (year * 16 + month) * 32 + day;
 }
+
+// The packed value stays well inside 32 bits for every Date (years within ±300,000), so the bit
+// operations below also read negative years correctly (two's complement).
+const yearOf = (date: number) => Math.floor(date / 512);
+const monthOf = (date: number) => (date >> 5) & 15;
+const dayOf = (date: number) => date & 31;
 
 function daysFromCivil(year: number, month: number, day: number): number {
   const y = month <= 2 ? year - 1 : year;
@@ -743,9 +1122,30 @@ function monthLength(year: number, month: number): number {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
 }
 
+/** The Gregorian calendar repeats every 400 years, which are 146,097 days: a whole number of weeks. */
+const DAYS_PER_CYCLE = 146_097;
+
+/**
+ * How many times each month has each shape in one 400-year cycle: `MONTH_SHAPES[(month - 1) * 28 +
+ * dayIndex(length, weekday of the 1st)]`. With a matcher's day masks this gives its matching days per
+ * cycle without walking the cycle. Computed once; never changed.
+ */
+const MONTH_SHAPES: Uint16Array = (() => {
+  const counts = new Uint16Array(12 * 28);
+  for (let year = 2000; year < 2400; year++) {
+    for (let month = 1; month <= 12; month++) {
+      counts[(month - 1) * 28 + dayIndex(monthLength(year, month), weekdayOf(daysFromCivil(year, month, 1)))]! += 1;
+    }
+  }
+  return counts;
+})();
+
 // ---------------------------------------------------------------------------------------------------
-// Zone offsets. Intl gives the offset at an instant; we find each year's offset changes once (one probe
-// per day, then a binary search to the second) and keep them, so the search never calls Intl.
+// Zone offsets. Intl gives the offset at an instant; we find the offset changes of a stretch once (one
+// probe per day, then a binary search to the second) and keep them, so a search calls Intl only for
+// stretches no search has needed before. The stretches are UTC months, or single days: a sparse search
+// (a monthly or yearly expression, nextAfter in a zone not seen before) needs the offsets around a few
+// instants only, and a day costs 3 Intl calls where a month costs 32 and a year 367.
 
 /** A stretch of time with one UTC offset. `previousOffset` differs from `offset` only at a real change. */
 interface Segment {
@@ -756,64 +1156,101 @@ interface Segment {
 }
 
 interface Zone {
-  /** Null for UTC, which needs no lookups. */
+  /** Formats an instant's UTC offset (`GMT-04:56:02`); null for UTC, which needs no lookups. */
   readonly format: Intl.DateTimeFormat | null;
-  readonly years: Map<number, readonly Segment[]>;
-  /** The segment last returned: consecutive lookups almost always fall in it. */
-  last: Segment;
+  /** Memo of the segments of whole UTC months, by `year * 12 + month - 1`. */
+  readonly months: Map<number, readonly Segment[]>;
+  /** Memo of the segments of single UTC days (days since 1970), in months that have no table yet. */
+  readonly days: Map<number, readonly Segment[]>;
+  /** How many days of each month (same key as `months`) have been looked up one by one. */
+  readonly daysPerMonth: Map<number, number>;
 }
 
 const UTC_SEGMENT: Segment = { start: -MAX_TIME, end: MAX_TIME + 1, offset: 0, previousOffset: 0 };
+// A memo of a pure function of the zone name, like the parse cache.
 const zones = new Map<string, Zone>();
 
 function zoneFor(name: string): Zone {
   const known = zones.get(name);
   if (known) return known;
+  if (name === 'UTC') {
+    const utc: Zone = { format: null, months: new Map(), days: new Map(), daysPerMonth: new Map() };
+    zones.set(name, utc);
+    return utc;
+  }
+  // The offset (`longOffset`) is exact to the second and needs no calendar: reading wall-clock fields
+  // back mis-dates years before 1 AD (they carry an era). With the hour alone beside it, a probe costs
+  // about half of formatting every field.
   const format = new Intl.DateTimeFormat('en-US', {
     timeZone: name,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
     hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
+    hourCycle: 'h23',
+    timeZoneName: 'longOffset',
   });
   const zone: Zone = {
     format: format.resolvedOptions().timeZone === 'UTC' ? null : format,
-    years: new Map(),
-    last: UTC_SEGMENT,
+    months: new Map(),
+    days: new Map(),
+    daysPerMonth: new Map(),
   };
   zones.set(name, zone);
   if (zones.size > ZONE_LIMIT) zones.delete(zones.keys().next().value as string);
   return zone;
 }
 
+/**
+ * The segment holding instant `t`. It may end before the zone's next change (at the end of a UTC day or
+ * month): the walks treat such a cut, where `previousOffset` equals `offset`, as no change at all, so
+ * what they find does not depend on which stretches happen to be known.
+ */
 function segmentAt(zone: Zone, t: number): Segment {
   if (zone.format === null) return UTC_SEGMENT;
-  const last = zone.last;
-  if (t >= last.start && t < last.end && last !== UTC_SEGMENT) return last;
-  civil(Math.floor(t / DAY));
-  const segments = yearSegments(zone, civilYear);
+  const day = Math.floor(t / DAY);
+  const date = civil(day);
+  const key = yearOf(date) * 12 + monthOf(date) - 1;
+  const segments = zone.months.get(key) ?? zone.days.get(day) ?? findSegments(zone, zone.format, day, date, key);
   let found = segments[0]!;
   for (const seg of segments) if (seg.start <= t) found = seg;
-  zone.last = found;
   return found;
 }
 
-/** The constant-offset segments covering UTC year `year`, cut at the year's ends and at each change. */
-function yearSegments(zone: Zone, year: number): readonly Segment[] {
-  const known = zone.years.get(year);
-  if (known) return known;
-  const format = zone.format!;
-  const start = daysFromCivil(year, 1, 1) * DAY;
-  const end = daysFromCivil(year + 1, 1, 1) * DAY;
+/**
+ * Finds and keeps the segments of UTC day `day`, or of its whole month once searches have wanted three
+ * of its days: a monthly expression needs two or three days around each instant (the walk lands a day
+ * early), a weekly one needs the month.
+ */
+function findSegments(zone: Zone, format: Intl.DateTimeFormat, day: number, date: number, key: number) {
+  const seen = zone.daysPerMonth.get(key) ?? 0;
+  if (seen >= DAYS_BEFORE_MONTH) {
+    const monthStart = day - dayOf(date) + 1;
+    const segments = segmentsBetween(
+      format,
+      monthStart * DAY,
+      (monthStart + monthLength(yearOf(date), monthOf(date))) * DAY,
+    );
+    zone.months.set(key, segments);
+    if (zone.months.size > ZONE_MONTH_LIMIT) zone.months.delete(zone.months.keys().next().value as number);
+    return segments;
+  }
+  zone.daysPerMonth.set(key, seen + 1);
+  if (zone.daysPerMonth.size > ZONE_MONTH_LIMIT) {
+    zone.daysPerMonth.delete(zone.daysPerMonth.keys().next().value as number);
+  }
+  const segments = segmentsBetween(format, day * DAY, (day + 1) * DAY);
+  zone.days.set(day, segments);
+  if (zone.days.size > ZONE_DAY_LIMIT) zone.days.delete(zone.days.keys().next().value as number);
+  return segments;
+}
+
+/** The constant-offset segments covering [start, end) (whole days), cut at both ends and at each change. */
+function segmentsBetween(format: Intl.DateTimeFormat, start: number, end: number): readonly Segment[] {
   const segments: Segment[] = [];
   let segStart = start;
   let offset = offsetAt(format, start);
   let previousOffset = offsetAt(format, start - SECOND);
   let cursor = start;
-  // One probe a day finds every change except two that cancel out within 24 hours; tzdb has none.
+  // One probe a day finds every change except two that cancel out within 24 hours; tzdb has none (the
+  // closest pairs are about 7 days apart: Gaza's Ramadan suspensions, Brazil in 2000).
   while (cursor < end - SECOND) {
     const probe = Math.min(cursor + DAY, end - SECOND);
     if (offsetAt(format, probe) === offset) {
@@ -834,27 +1271,21 @@ function yearSegments(zone: Zone, year: number): readonly Segment[] {
     cursor = hi;
   }
   segments.push({ start: segStart, end, offset, previousOffset });
-  zone.years.set(year, segments);
-  if (zone.years.size > ZONE_YEAR_LIMIT) zone.years.delete(zone.years.keys().next().value as number);
   return segments;
 }
 
-/** UTC offset in milliseconds at instant `t` (local wall clock minus UTC). */
+/**
+ * UTC offset in milliseconds at instant `t` (local wall clock minus UTC), read from `GMT+05:45`,
+ * `GMT-04:56:02` or `GMT`. Instants beyond the range of a Date (the first and last stretches reach
+ * past it) take the offset at the edge.
+ */
 function offsetAt(format: Intl.DateTimeFormat, t: number): number {
-  let y = 0;
-  let mo = 0;
-  let d = 0;
-  let h = 0;
-  let mi = 0;
-  let s = 0;
-  for (const part of format.formatToParts(t)) {
-    const v = Number(part.value);
-    if (part.type === 'year') y = v;
-    else if (part.type === 'month') mo = v;
-    else if (part.type === 'day') d = v;
-    else if (part.type === 'hour') h = v;
-    else if (part.type === 'minute') mi = v;
-    else if (part.type === 'second') s = v;
-  }
-  return daysFromCivil(y, mo, d) * DAY + (h * 3600 + mi * 60 + s) * SECOND - floorSecond(t);
+  const text = format.format(Math.min(Math.max(t, -MAX_TIME), MAX_TIME));
+  const at = text.lastIndexOf('GMT') + 3;
+  if (at >= text.length) return 0;
+  const sign = text.charCodeAt(at) === 45 /* - */ ? -1 : 1;
+  const hours = Number(text.slice(at + 1, at + 3));
+  const minutes = Number(text.slice(at + 4, at + 6));
+  const seconds = text.length > at + 6 ? Number(text.slice(at + 7, at + 9)) : 0;
+  return sign * (hours * 3600 + minutes * 60 + seconds) * SECOND;
 }

@@ -7,11 +7,24 @@
  * the server running.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { readFileSync, realpathSync, rmSync, type Stats, statSync } from 'node:fs';
-import { chmod, lchown, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { lstatSync, readFileSync, realpathSync, rmSync, type Stats, statSync } from 'node:fs';
+import {
+  chmod,
+  cp,
+  lchown,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 
@@ -25,6 +38,23 @@ export interface EmbeddedPostgresOptions {
   ephemeral?: boolean;
   /** Called with each line initdb and PostgreSQL log. Default: discarded (the last 50 go into error messages). */
   onLog?: (line: string) => void;
+  /**
+   * As root, where PostgreSQL's files go when `dataDir` or the binaries are out of reach of the OS
+   * user it runs as (a project under /root, a `mktemp -d` folder). Default `/var/lib/pg-cron-scheduler`.
+   */
+  placeRoot?: string;
+  /** Called once when files were placed under `placeRoot` (to log where). */
+  onPlaced?: (placed: PlacedFiles) => void;
+}
+
+/** What was placed where PostgreSQL's OS user can reach it, when running as root. */
+export interface PlacedFiles {
+  /** The data folder asked for: now a symbolic link to `data_dir`. */
+  link: string | null;
+  /** Where the cluster really lives (durable: it stays across restarts). */
+  data_dir: string;
+  /** The copy of the PostgreSQL binaries it runs from, or null when the installed ones are reachable. */
+  binaries: string | null;
 }
 
 /** A running embedded PostgreSQL server. */
@@ -67,6 +97,8 @@ const EXIT_HOOK_WAIT_MS = 2_000;
 const EXIT_HOOK_SLEEPER = new Int32Array(new SharedArrayBuffer(4));
 /** Attempts when the port is ours to pick: another process may take a free port before PostgreSQL binds it. */
 const PORT_ATTEMPTS = 3;
+/** As root, where files go that PostgreSQL's user cannot reach where they are (FHS: variable state). */
+const DEFAULT_PLACE_ROOT = '/var/lib/pg-cron-scheduler';
 
 /**
  * Server settings, passed on every start so they hold for clusters made by earlier versions too.
@@ -134,14 +166,29 @@ class LogTail {
  *   server does not come up (the message carries the last log lines).
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
-  const dataDir = resolve(options.dataDir);
+  const requested = resolve(options.dataDir);
   const ephemeral = options.ephemeral ?? false;
   const log = new LogTail(options.onLog);
-  const binaries = await loadBinaries();
+  let binaries = await loadBinaries();
 
   // The owner of an existing folder decides the user, so choose before creating the folder.
-  const runAs = chooseRunUser(dataDir);
-  if (runAs) assertExecutable(binaries.postgres, runAs);
+  const runAs = chooseRunUser(requested);
+  let dataDir = requested;
+  if (runAs) {
+    const placeRoot = resolve(options.placeRoot ?? DEFAULT_PLACE_ROOT);
+    const placedData = reachable(requested, runAs) ? null : await placeDataDir(requested, placeRoot, runAs);
+    const placedBinaries = reachable(binaries.postgres, runAs) ? null : await placeBinaries(binaries, placeRoot);
+    if (placedData) dataDir = placedData;
+    if (placedBinaries) binaries = placedBinaries.binaries;
+    if (placedData || placedBinaries) {
+      options.onPlaced?.({
+        link: placedData ? requested : null,
+        data_dir: dataDir,
+        binaries: placedBinaries?.folder ?? null,
+      });
+    }
+    assertExecutable(binaries.postgres, runAs);
+  }
   await prepareDataDir(dataDir, runAs);
 
   const initialized = await isInitialized(dataDir);
@@ -153,11 +200,17 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     } else {
       password = await initCluster(binaries, dataDir, runAs, log, ephemeral);
     }
-    return await startServer(binaries, dataDir, password, runAs, log, options);
+    return await startServer(binaries, dataDir, password, runAs, log, {
+      ...options,
+      link: dataDir === requested ? null : requested,
+    });
   } catch (err) {
     // A throwaway cluster made by this call goes with its failure; one that was there before stays
     // (it may be in use by another process).
-    if (ephemeral && !initialized) await rm(dataDir, { recursive: true, force: true });
+    if (ephemeral && !initialized) {
+      await rm(dataDir, { recursive: true, force: true });
+      if (dataDir !== requested) await rm(requested, { force: true });
+    }
     throw err;
   }
 }
@@ -168,7 +221,7 @@ async function startServer(
   password: string,
   runAs: RunAs | undefined,
   log: LogTail,
-  options: EmbeddedPostgresOptions,
+  options: EmbeddedPostgresOptions & { link: string | null },
 ): Promise<EmbeddedPostgres> {
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await freePort());
@@ -188,7 +241,13 @@ async function startServer(
       });
     }
     await writeOwnerFile(dataDir, runAs);
-    return handle(server.child, { connectionString, port, dataDir, ephemeral: options.ephemeral ?? false });
+    return handle(server.child, {
+      connectionString,
+      port,
+      dataDir,
+      link: options.link,
+      ephemeral: options.ephemeral ?? false,
+    });
   }
 }
 
@@ -279,6 +338,89 @@ function assertTraversable(target: string, user: RunAs, what: string): void {
       );
     }
   }
+}
+
+/** Whether every ancestor folder of `target` lets `user` through. */
+function reachable(target: string, user: RunAs): boolean {
+  try {
+    assertTraversable(target, user, 'path');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The data folder asked for is out of reach of PostgreSQL's user (a project under /root, or in a
+ * `mktemp -d` folder): the cluster lives in `<placeRoot>/data-<hash of the asked path>` instead, and
+ * the asked path becomes a symbolic link to it, so the next start (and a person looking) finds it.
+ * The same path always maps to the same folder, so the data stays across restarts.
+ */
+async function placeDataDir(requested: string, placeRoot: string, runAs: RunAs): Promise<string> {
+  const existing = lstatOrUndefined(requested);
+  if (existing?.isSymbolicLink()) {
+    const target = realpathOr(requested);
+    if (statOrUndefined(target)?.isDirectory() && reachable(target, runAs)) return target;
+  } else if (existing?.isDirectory() && (await readdir(requested)).length > 0) {
+    throw new EmbeddedPostgresError(
+      `the embedded PostgreSQL data folder ${requested} is out of reach of the OS user "${runAs.name}" that PostgreSQL ` +
+        'runs as (it refuses to run as root) and is not empty, so it cannot be moved aside: move its cluster to a folder ' +
+        'that user can reach and point DATA_DIR there, or run as a non-root user.',
+    );
+  }
+  await ensurePlaceRoot(placeRoot);
+  const hash = createHash('sha256').update(requested).digest('hex').slice(0, 16);
+  const placed = join(placeRoot, `data-${hash}`);
+  assertTraversable(placed, runAs, 'the placed data folder');
+  if (existing) await rm(requested, { recursive: true, force: true });
+  await symlink(placed, requested, 'dir');
+  return placed;
+}
+
+/**
+ * The installed binaries are out of reach of PostgreSQL's user: copies the package's `native` folder
+ * (bin, lib, share: PostgreSQL finds its libraries and share files relative to itself) once per
+ * package version into `<placeRoot>/postgres-<version>`, readable by everyone.
+ */
+async function placeBinaries(binaries: Binaries, placeRoot: string): Promise<{ binaries: Binaries; folder: string }> {
+  const native = dirname(dirname(binaries.postgres));
+  const version = await packageVersionOf(native);
+  await ensurePlaceRoot(placeRoot);
+  const folder = join(placeRoot, `postgres-${version}`);
+  const rebase = (file: string) => join(folder, relative(native, file));
+  if (!statOrUndefined(join(folder, relative(native, binaries.postgres)))) {
+    // Copied aside first and renamed into place, so a concurrent start never sees half a copy.
+    const scratch = await mkdtemp(join(placeRoot, '.postgres-copy-'));
+    try {
+      await cp(native, scratch, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+      await chmod(scratch, 0o755);
+      await rename(scratch, folder).catch((err: NodeJS.ErrnoException) => {
+        // Another process placed the same version meanwhile.
+        if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+      });
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }
+  return { binaries: { initdb: rebase(binaries.initdb), postgres: rebase(binaries.postgres) }, folder };
+}
+
+/** The version of the binary package that holds `native`, for the folder name. */
+async function packageVersionOf(native: string): Promise<string> {
+  try {
+    const pkg = JSON.parse(await readFile(join(dirname(native), 'package.json'), 'utf8')) as { version?: unknown };
+    if (typeof pkg.version === 'string' && /^[\w.+-]+$/.test(pkg.version)) return pkg.version;
+  } catch {
+    // Named by a hash of the path below instead.
+  }
+  return createHash('sha256').update(native).digest('hex').slice(0, 16);
+}
+
+/** `placeRoot`, created when missing: root-owned, and open to everyone for traversal (0755). */
+async function ensurePlaceRoot(placeRoot: string): Promise<void> {
+  await mkdir(placeRoot, { recursive: true, mode: 0o755 });
+  const st = await stat(placeRoot);
+  if ((st.mode & 0o005) !== 0o005) await chmod(placeRoot, st.mode | 0o005);
 }
 
 function assertExecutable(binary: string, user: RunAs): void {
@@ -664,7 +806,7 @@ async function stopProcess(child: ChildProcess): Promise<void> {
 
 function handle(
   child: ChildProcess,
-  info: { connectionString: string; port: number; dataDir: string; ephemeral: boolean },
+  info: { connectionString: string; port: number; dataDir: string; link: string | null; ephemeral: boolean },
 ): EmbeddedPostgres {
   // Synchronous by necessity: 'exit' listeners cannot await. A kept cluster gets a fast shutdown that
   // finishes after we are gone. A throwaway one gets an immediate shutdown, awaited by blocking
@@ -680,6 +822,7 @@ function handle(
       const deadline = Date.now() + EXIT_HOOK_WAIT_MS;
       while (isAlive(child.pid) && Date.now() < deadline) Atomics.wait(EXIT_HOOK_SLEEPER, 0, 0, 10);
       rmSync(info.dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
+      if (info.link) rmSync(info.link, { force: true });
     } catch {
       // Nothing more can be done while exiting; the next start clears an orphan.
     }
@@ -699,13 +842,15 @@ function handle(
       process.off('exit', onExit);
       child.unref();
     }
-    if (info.ephemeral) await rm(info.dataDir, { recursive: true, force: true });
-    else await rm(join(info.dataDir, OWNER_FILE), { force: true });
+    if (info.ephemeral) {
+      await rm(info.dataDir, { recursive: true, force: true });
+      if (info.link) await rm(info.link, { force: true });
+    } else await rm(join(info.dataDir, OWNER_FILE), { force: true });
   };
   return Object.freeze({
     connectionString: info.connectionString,
     port: info.port,
-    dataDir: info.dataDir,
+    dataDir: info.link ?? info.dataDir,
     stop: (): Promise<void> => {
       stopping ??= doStop();
       return stopping;
@@ -730,6 +875,14 @@ function delay(ms: number): Promise<void> {
 function statOrUndefined(path: string): Stats | undefined {
   try {
     return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
   } catch {
     return undefined;
   }

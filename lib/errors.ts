@@ -4,7 +4,14 @@
  */
 
 /** Stable error codes, one per error class. */
-export const ERROR_CODES = ['validation', 'not_found', 'conflict', 'not_started', 'database'] as const;
+export const ERROR_CODES = [
+  'validation',
+  'not_found',
+  'conflict',
+  'not_started',
+  'database',
+  'schema_version',
+] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** Base class of every error the library throws on purpose. */

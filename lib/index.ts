@@ -1,11 +1,11 @@
 /**
- * The library's public surface. Everything a user (or the bundled server) needs is exported here;
- * nothing else in lib/ is part of the API.
+ * The library's public surface (the package's main entry, `pg-cron-scheduler`). Everything a user
+ * (or the bundled server) needs is exported here; nothing else in lib/ is part of the API. The
+ * embedded PostgreSQL launcher is an entry of its own (`pg-cron-scheduler/embedded`), so importing
+ * the library never loads it.
  */
 export type { SchedulerOptions } from './config.ts';
 export { describeCron } from './cron.ts';
-export type { EmbeddedPostgres, EmbeddedPostgresOptions } from './embedded-postgres.ts';
-export { EmbeddedPostgresError, startEmbeddedPostgres } from './embedded-postgres.ts';
 export type { ErrorCode, FieldIssue } from './errors.ts';
 export {
   ConflictError,
@@ -17,6 +17,8 @@ export {
 } from './errors.ts';
 export { createScheduler } from './scheduler.ts';
 export type {
+  AttemptOutcome,
+  AttemptRecord,
   CatchUpPolicy,
   CronPreview,
   ListRunsOptions,
@@ -37,5 +39,5 @@ export type {
   SchedulerEvents,
   WorkOptions,
 } from './types.ts';
-export { CATCH_UP_POLICIES, OVERLAP_POLICIES, RUN_STATUSES, RUN_TRIGGERS } from './types.ts';
+export { ATTEMPT_OUTCOMES, CATCH_UP_POLICIES, OVERLAP_POLICIES, RUN_STATUSES, RUN_TRIGGERS } from './types.ts';
 export { MAX_FIELDS_BYTES, NAME_EXPECTED, NAME_PATTERN } from './validate.ts';

@@ -43,8 +43,6 @@ export interface TickPlan {
 
 /** Most on-time ticks a single plan fires (an every-second schedule seen late by the grace period). */
 const MAX_ON_TIME = 10_000;
-/** Counting missed ticks stops here; a longer outage of a very frequent schedule reports this many. */
-const MAX_MISSED_COUNT = 10_000_000;
 
 /**
  * Plans one claimed schedule.
@@ -75,7 +73,8 @@ export function planTicks(due: DueSchedule, now: Date, limits: PlanLimits): Tick
     // The ticks not fired all precede the first catch-up tick (catch-up takes the most recent).
     const unfiredTo = catchUp.length > 0 ? new Date(catchUp[0]!.getTime() - 1) : missedTo;
     if (due.nextRunAt <= unfiredTo) {
-      const count = countOccurrences(due.cron, due.nextRunAt, unfiredTo, MAX_MISSED_COUNT);
+      // Exact for any outage: counting costs the months in the range, not the ticks.
+      const count = countOccurrences(due.cron, due.nextRunAt, unfiredTo);
       const last = latestOccurrences(due.cron, due.nextRunAt, unfiredTo, 1)[0];
       if (count > 0 && last) missed = { first: due.nextRunAt, last, count };
     }

@@ -2,11 +2,17 @@
  * The facade: lifecycle and public methods. It validates input, then delegates to the store (SQL),
  * boss (pg-boss), ticker (firing) and workers (handlers). No SQL here.
  */
-import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { type Boss, createBoss, runJob } from './boss.ts';
+import { type Boss, createBoss, runJobData } from './boss.ts';
 import { resolveConfig, type SchedulerConfig, type SchedulerOptions } from './config.ts';
-import { type CronSchedule, checkTimezone, describeCron, nextAfter, parseCron, preview } from './cron.ts';
+import { type CronSchedule, checkTimezone, describeCron, nextAfter, parseCron, preview, upcoming } from './cron.ts';
+import { InstanceLease } from './engine/lease.ts';
+import { Listener } from './engine/listener.ts';
+import { type Due, decideAtStop, handOver, Reaper } from './engine/reaper.ts';
+import { Reconciler } from './engine/reconciler.ts';
+import { RunRecorder } from './engine/recorder.ts';
+import { type RunsMessage, runsChannel, Ticker, wakeChannel, wakeNeeded } from './engine/ticker.ts';
+import { RunWorker } from './engine/worker.ts';
 import {
   asDatabaseError,
   ConflictError,
@@ -17,9 +23,7 @@ import {
   NotStartedError,
   ValidationError,
 } from './errors.ts';
-import { Listener } from './listener.ts';
-import { publicRun, type Queries, type ScheduleValues, Store } from './store.ts';
-import { runsChannel, Ticker, wakeChannel, wakeNeeded } from './ticker.ts';
+import { publicRun, type Queries, type ScheduleValues, Store } from './store/store.ts';
 import type {
   CronPreview,
   ListRunsOptions,
@@ -35,6 +39,7 @@ import type {
   SchedulerEvents,
   WorkOptions,
 } from './types.ts';
+import { uuidv7 } from './uuid.ts';
 import {
   checkBoolean,
   checkCatchUp,
@@ -48,7 +53,6 @@ import {
   encodeCursor,
   isUuid,
 } from './validate.ts';
-import { RunWorker } from './worker.ts';
 
 const INPUT_KEYS = [
   'name',
@@ -97,6 +101,13 @@ function checkObject(field: string, value: unknown): void {
   }
 }
 
+function checkSearch(field: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 128 || value.includes('\0')) {
+    throw new ValidationError({ field, value, expected: 'a part of a name: 1-128 characters' });
+  }
+  return value;
+}
+
 function checkKey(field: string, value: unknown): string {
   // NUL: PostgreSQL text cannot hold it, so the lookup would fail in the database instead of here.
   if (typeof value !== 'string' || value.length === 0 || value.length > 128 || value.includes('\0')) {
@@ -135,6 +146,10 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
   readonly #config: SchedulerConfig;
   #store: Store | null = null;
   #boss: Boss | null = null;
+  #lease: InstanceLease | null = null;
+  #recorder: RunRecorder | null = null;
+  #reaper: Reaper | null = null;
+  #reconciler: Reconciler | null = null;
   #listener: Listener | null = null;
   #ticker: Ticker | null = null;
   #workers: RunWorker[] = [];
@@ -156,12 +171,27 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
       this.#onBackgroundError(args[0] as Error);
       return;
     }
-    (this.emit as (event: E, ...args: SchedulerEvents[E]) => boolean)(event, ...args);
+    try {
+      (this.emit as (event: E, ...args: SchedulerEvents[E]) => boolean)(event, ...args);
+    } catch (error) {
+      // A listener that throws must not break the engine's flow (a run's settlement, a claim).
+      this.#report(
+        new Error(`a "${event}" listener threw: ${(error as Error)?.message ?? String(error)}`, { cause: error }),
+      );
+    }
   };
 
   #report(error: Error): void {
-    if (this.listenerCount('error') === 0) process.emitWarning(error.message, 'SchedulerWarning');
-    else this.emit('error', error);
+    try {
+      if (this.listenerCount('error') === 0) process.emitWarning(error.message, 'SchedulerWarning');
+      else this.emit('error', error);
+    } catch (thrown) {
+      // Even an 'error' listener that throws must not take the process down.
+      process.emitWarning(
+        `an "error" listener threw: ${(thrown as Error)?.message ?? String(thrown)}`,
+        'SchedulerWarning',
+      );
+    }
   }
 
   /**
@@ -200,32 +230,85 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
   }
 
   async #start(): Promise<void> {
-    const store = new Store(this.#config, this.#onBackgroundError);
+    const config = this.#config;
+    const store = new Store(config, this.#onBackgroundError);
     this.#store = store;
     await store.migrate();
-    const boss = createBoss(this.#config);
+    const boss = createBoss(config);
     this.#boss = boss;
     boss.onError(this.#onBackgroundError);
     await boss.start();
-    await boss.ensureQueue(this.#config.queue);
+    await boss.ensureQueue(config.queue);
+    const lease = new InstanceLease(store, config, {
+      lost: (oldId) =>
+        this.#report(
+          new Error(
+            `this instance stopped renewing its lease long enough to be declared dead (id ${oldId}); ` +
+              'the runs it held were handed to other instances, and it registered again',
+          ),
+        ),
+      error: this.#onBackgroundError,
+    });
+    this.#lease = lease;
+    await lease.start();
+    this.#recorder = new RunRecorder(store, boss, this.#onBackgroundError, (tx, retries) =>
+      this.#announce(tx, new Map(retries.map((r) => [r.queue, r.job.startAfter.getTime()]))),
+    );
     const listener = new Listener(store);
     this.#listener = listener;
     // Subscriptions come before the connection: workers registered later are found at delivery.
-    listener.subscribe(runsChannel(this.#config), {
-      onMessage: (queue) => {
-        for (const worker of this.#workers) if (worker.queue === queue) worker.wake();
-      },
+    listener.subscribe(runsChannel(config), {
+      onMessage: (payload) => this.#onRunsMessage(payload),
       onConnect: () => {
         for (const worker of this.#workers) worker.wake();
       },
     });
-    if (this.#config.fire) {
-      this.#ticker = new Ticker(store, boss, this.#config, this.#emitEvent, listener, (queue) =>
-        this.#workers.find((worker) => worker.queue === queue),
+    if (config.fire) {
+      this.#ticker = new Ticker(
+        store,
+        boss,
+        config,
+        this.#emitEvent,
+        listener,
+        lease,
+        (queue) => this.#workers.find((worker) => worker.queue === queue),
+        () => {
+          const all = this.#workers.map((worker) => worker.freshLateness()).filter((l) => l !== null);
+          return all.length > 0 ? Math.max(...all) : null;
+        },
       );
     }
+    this.#reaper = new Reaper(store, boss, config, (tx, due) => this.#announce(tx, due), this.#onBackgroundError);
+    this.#reconciler = new Reconciler(store, boss, this.#onBackgroundError);
     listener.start();
+    this.#reaper.start();
+    this.#reconciler.start();
     this.#ticker?.start();
+  }
+
+  /** Tells the workers of every instance (at commit) when runs come due in pg-boss, per queue. */
+  async #announce(tx: Queries, due: Due): Promise<void> {
+    for (const [queue, at] of due) {
+      const message: RunsMessage = { q: queue, at };
+      await tx.notify(runsChannel(this.#config), JSON.stringify(message));
+    }
+  }
+
+  #onRunsMessage(payload: string): void {
+    let message: RunsMessage;
+    try {
+      message = JSON.parse(payload) as RunsMessage;
+    } catch {
+      return;
+    }
+    if ('cancel' in message) {
+      const after = message.after ?? Number.NEGATIVE_INFINITY;
+      for (const worker of this.#workers) {
+        worker.forget((run) => run.scheduleId === message.cancel && run.scheduledFor.getTime() > after);
+      }
+      return;
+    }
+    for (const worker of this.#workers) if (worker.queue === message.q) worker.wakeAt(message.at);
   }
 
   async stop(options: { timeoutSeconds?: number } = {}): Promise<void> {
@@ -241,10 +324,13 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
   }
 
   async #close(timeoutMs: number): Promise<void> {
-    // Order matters: stop firing first; then let running handlers finish within the bound (the
-    // workers release what is left to pg-boss, to be retried); then stop pg-boss and the
-    // listener, and only then close the pool everything above used. Every step runs even if one
-    // before it failed, so no connection is left open; the first failure is rethrown at the end.
+    // Order matters: stop firing first; then let running handlers finish within the bound; write
+    // what the workers saw; hand back what this instance still holds (leased runs not started,
+    // handlers that did not finish: released) so other instances run them at once, and only then
+    // give up the lease; then stop pg-boss and the listener, and close the pool everything above
+    // used. Every step runs even if one before it failed, so no connection is left open; the first
+    // failure is rethrown at the end. Should the process die anywhere in here, the lease runs out
+    // and another instance takes over what it held.
     const failures: unknown[] = [];
     const step = async (action: () => Promise<unknown> | undefined) => {
       try {
@@ -257,6 +343,30 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
     this.#ticker = null;
     await step(() => Promise.all(this.#workers.map((worker) => worker.stop(timeoutMs))));
     this.#workers = [];
+    await step(() => this.#recorder?.drain(Date.now() + Math.max(timeoutMs, 5000)));
+    this.#recorder?.close();
+    this.#recorder = null;
+    const lease = this.#lease;
+    const store = this.#store;
+    const boss = this.#boss;
+    let handedBack = false;
+    if (lease && store && boss && lease.valid()) {
+      await step(async () => {
+        await store.transaction(async (tx) => {
+          const due = await handOver(tx, boss, this.#config, lease.id, decideAtStop);
+          await this.#announce(tx, due);
+        });
+        handedBack = true;
+      });
+    }
+    await step(() => this.#reaper?.stop());
+    this.#reaper = null;
+    await step(() => this.#reconciler?.stop());
+    this.#reconciler = null;
+    // The lease's row goes only once nothing is held under it; otherwise it runs out, and another
+    // instance takes over what is left.
+    await step(() => lease?.stop({ keepRow: !handedBack }));
+    this.#lease = null;
     await step(() => this.#boss?.stop(1000));
     this.#boss = null;
     await step(() => this.#listener?.close());
@@ -330,7 +440,7 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
     const created = await store.transaction(async (tx) => {
       const now = await tx.now();
       values.nextRunAt = values.paused ? null : nextAfter(cron, now);
-      const row = await tx.insertSchedule(randomUUID(), values);
+      const row = await tx.insertSchedule(uuidv7(), values);
       if (row) await this.#wakeTickers(tx, row.nextRunAt, now);
       return row;
     });
@@ -357,9 +467,10 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
   async #list(options: ListSchedulesOptions): Promise<Page<Schedule>> {
     const { limit, cursor } = checkPage(options, () => {
       if (options.paused !== undefined) checkBoolean('paused', options.paused);
+      if (options.search !== undefined) checkSearch('search', options.search);
     });
     const { store } = this.#running('list()');
-    const rows = await store.queries.listSchedules(cursor, options.paused ?? null, limit + 1);
+    const rows = await store.queries.listSchedules(cursor, options.paused ?? null, limit + 1, options.search ?? null);
     return toPage(rows, limit, (last) => encodeCursor(last.createdAt, last.id));
   }
 
@@ -378,7 +489,7 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
       await boss.ensureQueue(patch.queue);
     }
     const updated = await store.transaction(async (tx) => {
-      const current = await tx.findSchedule(key, isUuid(key), true);
+      const current = await tx.findSchedule(key, isUuid(key), { forUpdate: true });
       if (!current) throw new NotFoundError('schedule', key);
       const values: ScheduleValues = {
         name: patch.name ?? current.name,
@@ -394,13 +505,18 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
         nextRunAt: current.nextRunAt,
       };
       const cron = this.#checkValues(values, '');
-      const rearm =
-        values.cron !== current.cron || values.timezone !== current.timezone || (current.paused && !values.paused);
+      const retimed = values.cron !== current.cron || values.timezone !== current.timezone;
+      const rearm = retimed || (current.paused && !values.paused);
+      const now = await tx.now();
+      // Claims are committed ahead of their tick: a tick already prepared for the old timing, or
+      // for a schedule now paused, is withdrawn (its run, and its job or its lease), so the change
+      // takes effect from now. A run whose handler starts at this very moment may still run.
+      if (retimed || (values.paused && !current.paused)) await this.#withdraw(tx, boss, current.id, now);
       // Only a new next tick can need a ticker's attention; a paused one needs none.
       let rearmedAt: Date | null = null;
       if (values.paused) values.nextRunAt = null;
       else if (rearm || values.nextRunAt === null) {
-        rearmedAt = await tx.now();
+        rearmedAt = now;
         values.nextRunAt = nextAfter(cron, rearmedAt);
       }
       const row = await tx.updateSchedule(current.id, values);
@@ -411,6 +527,27 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
     return updated;
   }
 
+  /**
+   * Withdraws the runs already prepared for a schedule's ticks after `now` (claims commit ahead of
+   * their tick): deleted with their pg-boss jobs, forgotten by the instance holding them.
+   */
+  async #withdraw(tx: Queries, boss: Boss, scheduleId: string, now: Date): Promise<void> {
+    const withdrawn = await tx.withdrawRuns(scheduleId, now);
+    if (withdrawn.length === 0) return;
+    for (const [queue, runs] of Map.groupBy(
+      withdrawn.filter((run) => run.job),
+      (run) => run.queue,
+    )) {
+      await boss.deleteJobs(
+        queue,
+        runs.map((run) => run.id),
+        tx.executor,
+      );
+    }
+    const message: RunsMessage = { cancel: scheduleId, after: now.getTime() };
+    await tx.notify(runsChannel(this.#config), JSON.stringify(message));
+  }
+
   delete(idOrName: string): Promise<void> {
     return guard(this.#delete(idOrName));
   }
@@ -419,19 +556,29 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
     const key = checkKey('id', idOrName);
     const { store, boss } = this.#running('delete()');
     await store.transaction(async (tx) => {
-      const current = await tx.findSchedule(key, isUuid(key), true);
+      const current = await tx.findSchedule(key, isUuid(key), { forUpdate: true });
       if (!current) throw new NotFoundError('schedule', key);
-      // Cancelled in the same transaction as the delete: a queued run never outlives its schedule.
-      const open = await tx.openRuns(current.id);
-      const byQueue = Map.groupBy(open, (run) => run.queue);
-      for (const [queue, runs] of byQueue) {
+      // Cancelled in the same transaction as the delete: an open run never outlives its schedule.
+      // pg-boss cancels the jobs that carry runs; a run leased to an instance is forgotten by it
+      // (the NOTIFY below) unless its handler already started, and its record says cancelled.
+      const open = await tx.openRunsOfSchedule(current.id);
+      for (const [queue, runs] of Map.groupBy(
+        open.filter((run) => run.job),
+        (run) => run.queue,
+      )) {
         await boss.cancel(
           queue,
           runs.map((run) => run.id),
           tx.executor,
         );
       }
-      await tx.deleteSchedule(current.id);
+      await tx.cancelRuns(
+        open.map((run) => run.id),
+        'cancelled: the schedule was deleted',
+      );
+      await tx.softDeleteSchedule(current.id);
+      const message: RunsMessage = { cancel: current.id };
+      if (open.length > 0) await tx.notify(runsChannel(this.#config), JSON.stringify(message));
     });
   }
 
@@ -451,11 +598,24 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
     const key = checkKey('id', idOrName);
     const { store, boss } = this.#running('trigger()');
     const { run, name } = await store.transaction(async (tx) => {
-      const current = await tx.findSchedule(key, isUuid(key), true);
+      const current = await tx.findSchedule(key, isUuid(key), { forUpdate: true });
       if (!current) throw new NotFoundError('schedule', key);
-      const run = await tx.insertManualRun(randomUUID(), current.id, current.queue);
-      await boss.enqueue(current.queue, [runJob(run, current)], tx.executor);
-      await tx.notify(runsChannel(this.#config), current.queue);
+      const run = await tx.insertManualRun(uuidv7(), current.id, current.queue);
+      // A manual run is carried by pg-boss: any instance's worker may take it.
+      await boss.enqueue(
+        current.queue,
+        [
+          {
+            id: run.id,
+            data: runJobData(run, current, 0),
+            startAfter: run.scheduledFor,
+            retryLimit: this.#config.retryLimit,
+            priority: 0,
+          },
+        ],
+        tx.executor,
+      );
+      await this.#announce(tx, new Map([[current.queue, run.scheduledFor.getTime()]]));
       await tx.markFired(current.id, run.scheduledFor, run.id);
       return { run, name: current.name };
     });
@@ -491,6 +651,17 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
     return { cron: input.cron.trim(), timezone, description: describeCron(input.cron), next };
   }
 
+  upcoming(schedule: Schedule, count = 5): Date[] {
+    if (!schedule.nextRunAt) return [];
+    // Counted from just before nextRunAt, so the first is nextRunAt even when that tick is already
+    // due but not fired yet.
+    return upcoming(
+      parseCron(schedule.cron, schedule.timezone),
+      checkInteger('count', count, 0, 1000),
+      new Date(schedule.nextRunAt.getTime() - 1),
+    );
+  }
+
   runs(idOrName: string, options: ListRunsOptions = {}): Promise<Page<Run>> {
     return guard(this.#runs(idOrName, options));
   }
@@ -501,7 +672,8 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
       if (options.status !== undefined) checkRunStatus('status', options.status);
     });
     const { store } = this.#running('runs()');
-    const schedule = await store.queries.findSchedule(key, isUuid(key));
+    // A deleted schedule's history stays readable by its id until it is pruned.
+    const schedule = await store.queries.findSchedule(key, isUuid(key), { includeDeleted: true });
     if (!schedule) throw new NotFoundError('schedule', key);
     const rows = await store.queries.listRuns(schedule.id, cursor, options.status ?? null, limit + 1);
     return toPage(rows, limit, (last) => encodeCursor(last.scheduledFor, last.id));
@@ -516,7 +688,45 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
         : checkInteger('concurrency', options.concurrency, 1, 1000);
     const { boss } = this.#running('work()');
     await boss.ensureQueue(queue);
-    const worker = new RunWorker(boss, this.#emitEvent, queue, concurrency, handler);
+    const lease = this.#lease;
+    const recorder = this.#recorder;
+    if (!lease || !recorder) throw new NotStartedError('work()');
+    const store = this.#store!;
+    const take = (name: string, batchSize: number, owner: string) =>
+      store.transaction(async (tx) => {
+        const jobs = await boss.fetch(name, batchSize, tx.executor);
+        if (jobs.length === 0) return [];
+        const now = lease.dbNow();
+        const taken = jobs.map((job) => ({
+          job,
+          attempt: (job.data.attemptsBefore ?? 0) + job.retryCount + 1,
+          startedAt: new Date(Math.max(now, new Date(job.data.scheduledFor).getTime())),
+        }));
+        await tx.recordRunEvents(
+          taken
+            .filter(({ job }) => job.data.runId !== undefined)
+            .map(({ job, attempt, startedAt }) => ({
+              id: job.data.runId,
+              owner,
+              attempt,
+              status: 'running' as const,
+              startedAt,
+              finishedAt: null,
+              error: null,
+              isStart: true,
+              outcome: null,
+              attemptStartedAt: startedAt,
+              job: true,
+            })),
+        );
+        return taken;
+      });
+    const worker = new RunWorker(
+      { boss, recorder, lease, take, config: this.#config, emit: this.#emitEvent },
+      queue,
+      concurrency,
+      handler,
+    );
     this.#workers.push(worker);
     worker.start();
     return `${queue}#${this.#workers.length}`;

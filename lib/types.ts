@@ -10,17 +10,20 @@ export type CatchUpPolicy = (typeof CATCH_UP_POLICIES)[number];
 export const OVERLAP_POLICIES = ['allow', 'skip'] as const;
 export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
 
-/** Why a run exists. */
-export const RUN_TRIGGERS = ['schedule', 'catch_up', 'manual'] as const;
+/** Why a run exists: its schedule's tick, a missed tick fired after downtime, a manual run, or a requested backfill. */
+export const RUN_TRIGGERS = ['schedule', 'catch_up', 'manual', 'backfill'] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
 /**
- * Where a run is. A fired run's status is its pg-boss job's state (`queued` while created or
- * waiting for a retry, `running` while active, `succeeded` when completed, `failed` when failed for
- * good or cancelled), so it is true whoever works the queue. `skipped` and `missed` rows record ticks
- * that were not fired (overlap, or downtime under the catch-up policy); they never reach a worker.
+ * Where a run is, as the scheduler's own tables record it (whoever works the run):
+ * - `queued`: waiting for its instant, for a worker, or for a retry;
+ * - `running`: an attempt's handler is running (`startedAt` says since when);
+ * - `succeeded`, `failed` (its last allowed attempt failed), `cancelled` (its schedule was deleted
+ *   before it finished): final;
+ * - `skipped` and `missed` record ticks that were not fired (overlap, or downtime under the
+ *   catch-up policy); they never reach a worker.
  */
-export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'skipped', 'missed'] as const;
+export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'skipped', 'missed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** A stored schedule: what the HTTP API calls a job. */
@@ -85,20 +88,41 @@ export interface Run {
   scheduledFor: Date;
   trigger: RunTrigger;
   status: RunStatus;
-  /** When it was handed to pg-boss; null for skipped and missed records. */
+  /** When it became due for a worker: its instant, or when it was fired if that was later. Null for skipped and missed records. */
   enqueuedAt: Date | null;
-  /** When the latest attempt started (from pg-boss). */
+  /** When the handler of its latest attempt started; never before `scheduledFor`. */
   startedAt: Date | null;
-  /** When it succeeded or failed for good (from pg-boss). */
+  /** When it succeeded, failed for good or was cancelled. */
   finishedAt: Date | null;
-  /** Attempts started so far (from pg-boss). */
+  /** Attempts that started, or may have started (an attempt lost with its instance counts). */
   attempts: number;
-  /** The last attempt's error message while it waits for a retry or after it failed for good; `cancelled` if its job was cancelled. */
+  /** The latest attempt's error while the run waits for a retry or after it failed for good. */
   error: string | null;
+  /** Every attempt that did not succeed, oldest first. */
+  failedAttempts: AttemptRecord[];
   /** For a `missed` record: how many ticks it stands for (else 1). */
   tickCount: number;
   /** For a `missed` record: the last missed tick it stands for (else equal to scheduledFor). */
   lastScheduledFor: Date;
+}
+
+/** How an attempt that did not succeed ended. */
+export const ATTEMPT_OUTCOMES = ['failed', 'timed_out', 'released', 'lost'] as const;
+/**
+ * `failed`: the handler threw; `timed_out`: it outlived `runTimeoutSeconds`; `released`: the worker
+ * stopped before it finished; `lost`: the instance holding it stopped answering (its lease ran out)
+ * before it reported an end, so the handler may or may not have run.
+ */
+export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
+
+/** One attempt of a run that did not succeed. */
+export interface AttemptRecord {
+  attempt: number;
+  outcome: AttemptOutcome;
+  error: string | null;
+  /** When its handler started, when that is known. */
+  startedAt: Date | null;
+  finishedAt: Date;
 }
 
 /** What a handler receives for each run. */
@@ -120,7 +144,10 @@ export interface RunContext {
   signal: AbortSignal;
 }
 
-/** The JSON payload of each pg-boss job, for consumers that use plain pg-boss. */
+/**
+ * The JSON payload of each pg-boss job, for consumers that use plain pg-boss. The job's id is the
+ * run id. The attempt a job's fetch stands for is `attemptsBefore + retryCount + 1`.
+ */
 export interface RunJobData {
   runId: string;
   scheduleId: string;
@@ -131,6 +158,8 @@ export interface RunJobData {
   firedAt: string;
   trigger: RunTrigger;
   fields: Record<string, unknown>;
+  /** Attempts of the run made (or possibly made) before this job carried it. 0 for a run fired into the queue. */
+  attemptsBefore: number;
 }
 
 /** A page of a cursor-paginated list. */
@@ -145,6 +174,8 @@ export interface ListSchedulesOptions {
   limit?: number;
   cursor?: string | null;
   paused?: boolean;
+  /** Only schedules whose name contains this (case-insensitive), 1-128 characters. */
+  search?: string;
 }
 
 export interface ListRunsOptions {
@@ -227,8 +258,17 @@ export interface Scheduler {
   resume(idOrName: string): Promise<Schedule>;
   /** Enqueues a `manual` run now, whatever the cron says (also when paused). */
   trigger(idOrName: string): Promise<Run>;
-  /** The description and next instants of any cron and zone; stores nothing. Throws ValidationError. */
+  /**
+   * The description and next instants of any cron and zone; stores nothing. Answers in a few
+   * milliseconds or refuses: when `count` instants span more than 20 years, it throws a
+   * ValidationError on `count` that says how many fit. Throws ValidationError.
+   */
   preview(input: PreviewInput): CronPreview;
+  /**
+   * A stored schedule's next `count` instants (default 5) from its `nextRunAt` (none while paused),
+   * or fewer when they do not all fall within 20 years: for listings, never refuses.
+   */
+  upcoming(schedule: Schedule, count?: number): Date[];
   /** A schedule's runs, newest first; cursor pagination. Throws NotFoundError. */
   runs(idOrName: string, options?: ListRunsOptions): Promise<Page<Run>>;
   /** Registers a handler for runs on a queue (default: the `queue` option). Returns the worker id. */

@@ -1,14 +1,16 @@
 /**
- * The HTTP app: request context, auth, size limit, the resource sub-apps, one error handler and one
- * validation hook. It neither listens nor reads the environment: `server/index.ts` does both.
+ * The HTTP app: request context, Host and cross-site checks, auth, size limit, the resource
+ * sub-apps, one error handler and one validation hook. It neither listens nor reads the environment
+ * (`server/main.ts` does both), so a user can mount it under any prefix of their own Hono app:
+ * `parent.route('/scheduler', app)`.
  */
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { methodNotAllowed } from 'hono/method-not-allowed';
+import { basePath } from 'hono/route';
 import type { Scheduler } from '../lib/index.ts';
-import packageJson from '../package.json' with { type: 'json' };
 import type { ServerConfig } from './config.ts';
 import type { AppEnv } from './context.ts';
 import {
@@ -24,28 +26,33 @@ import { createCronApp } from './routes/cron.ts';
 import { createDocsApp } from './routes/docs.ts';
 import { createHealthApp } from './routes/health.ts';
 import { createJobsApp } from './routes/jobs.ts';
+import { bearerAuth, crossSiteCheck, hostCheck, type SecurityConfig } from './security.ts';
+import { VERSION } from './version.ts';
 
 export interface AppOptions {
+  /** The scheduler the API works on; started and stopped by the caller. */
   scheduler: Scheduler;
-  config: Pick<ServerConfig, 'apiToken' | 'maxBodyBytes'>;
+  /**
+   * - `apiToken`: when set, every route but the probes and documentation requires
+   *   `Authorization: Bearer <token>` (default null: no token; put your own auth in front instead);
+   *   `apiReadToken` allows GET and HEAD only.
+   * - `maxBodyBytes`: the largest request body accepted (default 1 MiB).
+   * - `host`, `allowedHosts`: the Host names the app answers to (DNS-rebinding protection). With
+   *   neither set (an app mounted in yours, which decides what it serves), any Host is accepted;
+   *   the bundled server sets them from HOST and SCHEDULER_ALLOWED_HOSTS.
+   * - `allowedOrigins`: web origins allowed to change state besides the app's own (cross-site
+   *   changes are refused otherwise, always).
+   */
+  config?: Partial<Pick<ServerConfig, 'maxBodyBytes'> & SecurityConfig>;
   /** Default: a silent logger. */
   logger?: Logger;
 }
 
+/** The default of `AppOptions.config.maxBodyBytes`, the same as the service's own (1 MiB). */
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
 /** Client-supplied request ids are kept only when short and made of safe characters. */
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
-
-/** Routes anyone may call, token or not: probes and the documentation. */
-export function isPublicPath(path: string): boolean {
-  return (
-    path === '/healthcheck' ||
-    path.startsWith('/health/') ||
-    path === '/openapi.json' ||
-    path === '/doc' ||
-    path.startsWith('/doc/') ||
-    path === '/docs'
-  );
-}
 
 function sendProblem(problem: ProblemResponse): Response {
   return new Response(JSON.stringify(problem.body), {
@@ -54,7 +61,11 @@ function sendProblem(problem: ProblemResponse): Response {
   });
 }
 
-/** Sets the request id and the request's logger; logs one line per request when it is answered. */
+/**
+ * Sets the request id, the request's logger and the mount prefix; logs one line per request when it
+ * is answered. Registered first on the app's root, so its route's base path is where the app is
+ * mounted (Hono's `basePath()` also resolves a prefix with parameters to the requested path).
+ */
 function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const incoming = c.req.header('X-Request-Id');
@@ -62,6 +73,7 @@ function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
     const log = logger.child({ request_id: requestId });
     c.set('requestId', requestId);
     c.set('log', log);
+    c.set('mountPath', basePath(c).replace(/\/+$/, ''));
     const started = performance.now();
     await next();
     c.res.headers.set('X-Request-Id', requestId);
@@ -77,34 +89,18 @@ function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
   };
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest();
-
-/**
- * `Authorization: Bearer <token>` on every non-public route when a token is configured. Both sides
- * are hashed first so the comparison is constant-time whatever the lengths.
- */
-function bearerAuth(token: string | null): MiddlewareHandler<AppEnv> {
-  const expected = token === null ? null : sha256(token);
-  const challenge = 'Bearer realm="pg-cron-scheduler"';
-  return async (c, next) => {
-    if (expected === null || isPublicPath(c.req.path)) return next();
-    const match = /^Bearer +(\S+) *$/i.exec(c.req.header('Authorization') ?? '');
-    if (!match) {
-      throw new HttpProblem('unauthorized', 'Send Authorization: Bearer <token>.', {
-        headers: { 'WWW-Authenticate': challenge },
-      });
-    }
-    if (!timingSafeEqual(sha256(match[1]!), expected)) {
-      throw new HttpProblem('unauthorized', 'The bearer token is not valid.', {
-        headers: { 'WWW-Authenticate': `${challenge}, error="invalid_token"` },
-      });
-    }
-    return next();
-  };
-}
-
 /** Builds the app. Every error, from any layer, leaves as one problem+json shape. */
-export function createApp({ scheduler, config, logger = createLogger('silent') }: AppOptions): OpenAPIHono<AppEnv> {
+export function createApp({
+  scheduler,
+  config: options,
+  logger = createLogger('silent'),
+}: AppOptions): OpenAPIHono<AppEnv> {
+  const config = {
+    ...options,
+    apiToken: options?.apiToken ?? null,
+    maxBodyBytes: options?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+  };
+  const checkHost = options?.host !== undefined || options?.allowedHosts !== undefined;
   const app = new OpenAPIHono<AppEnv>({
     // The one validation hook: shape errors (types, required, unknown fields) are 422 like the
     // library's value errors, with the same `errors: [{ path, message }]`.
@@ -119,9 +115,11 @@ export function createApp({ scheduler, config, logger = createLogger('silent') }
 
   const requestIdOf = (c: Context<AppEnv>) => c.get('requestId') ?? randomUUID();
 
-  // Order matters: the request context wraps everything so every response carries the id; 405 is
-  // decided after routing; auth comes before the body is read; the size limit before parsing.
+  // Order matters: the request context wraps everything so every response carries the id; a Host
+  // nobody allowed learns nothing else, not even which routes exist; 405 is decided after routing;
+  // the cross-site check and auth come before the body is read; the size limit before parsing.
   app.use(requestContext(logger));
+  if (checkHost) app.use(hostCheck(config));
   app.use(
     methodNotAllowed({
       app,
@@ -133,7 +131,8 @@ export function createApp({ scheduler, config, logger = createLogger('silent') }
         ),
     }),
   );
-  app.use(bearerAuth(config.apiToken));
+  app.use(crossSiteCheck(config));
+  app.use(bearerAuth(config));
   app.use(
     bodyLimit({
       maxSize: config.maxBodyBytes,
@@ -146,7 +145,8 @@ export function createApp({ scheduler, config, logger = createLogger('silent') }
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
     scheme: 'bearer',
-    description: 'Required only when the server runs with SCHEDULER_API_TOKEN set.',
+    description:
+      'Required only when the server runs with SCHEDULER_API_TOKEN set. The SCHEDULER_API_READ_TOKEN token allows GET only (other methods: 403).',
   });
 
   app.route('/', createHealthApp(scheduler));
@@ -159,21 +159,24 @@ export function createApp({ scheduler, config, logger = createLogger('silent') }
         openapi: '3.1.0',
         info: {
           title: 'pg-cron-scheduler',
-          version: packageJson.version,
+          version: VERSION,
           description:
-            'Cron jobs stored in PostgreSQL, fired exactly once per tick. Timestamps are ISO 8601 in UTC; errors are application/problem+json.',
+            'Cron jobs stored in PostgreSQL, fired exactly once per tick. Timestamps are ISO 8601 in UTC; errors are application/problem+json. The bundled server answers 421 to a request whose Host is not an IP address, localhost, HOST or in SCHEDULER_ALLOWED_HOSTS.',
+          license: { name: 'MIT', url: 'https://spdx.org/licenses/MIT.html' },
         },
         tags: [
           { name: 'Jobs', description: 'Stored schedules, their runs, and the actions on them.' },
           { name: 'Cron', description: 'Check and preview cron expressions.' },
           { name: 'Health', description: 'Liveness and readiness probes (no token needed).' },
-          { name: 'Documentation', description: 'This document and Swagger UI (no token needed).' },
+          { name: 'Documentation', description: 'This document, Swagger UI and ReDoc (no token needed).' },
         ],
       }),
     ),
   );
 
-  app.notFound((c) => sendProblem(problemOf('no_route', `No route ${c.req.method} ${c.req.path}.`, requestIdOf(c))));
+  // A route rather than app.notFound(): a mounted app's notFound is never called (the parent's is),
+  // and unknown paths under the prefix should answer in the API's own problem shape too.
+  app.all('*', (c) => sendProblem(problemOf('no_route', `No route ${c.req.method} ${c.req.path}.`, requestIdOf(c))));
 
   app.onError((error, c) => {
     const problem = toProblem(error, requestIdOf(c));

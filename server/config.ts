@@ -2,6 +2,7 @@
  * The server's configuration: the only module that reads `process.env`. The environment is parsed
  * once with a zod schema; a bad value fails fast with a message naming the variable.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { SchedulerOptions } from '../lib/index.ts';
 
@@ -26,6 +27,26 @@ export interface ServerConfig {
   readonly logDir: string;
   /** `SCHEDULER_API_TOKEN`: when set, the API requires `Authorization: Bearer <token>`. */
   readonly apiToken: string | null;
+  /**
+   * `SCHEDULER_API_READ_TOKEN`: a second token that may only read (GET, HEAD); any other method with
+   * it is 403. Needs `apiToken` as well. Default null.
+   */
+  readonly apiReadToken: string | null;
+  /**
+   * `SCHEDULER_ALLOWED_HOSTS`: host names the API answers to besides IP literals, `localhost` and
+   * `host`, lower case (`.example.com` also allows its subdomains; `*` allows any). Default empty.
+   */
+  readonly allowedHosts: readonly string[];
+  /**
+   * `SCHEDULER_ALLOWED_ORIGINS`: origins (`https://admin.example.com`) whose pages may change state
+   * from a browser although they are not this service's origin. Default empty.
+   */
+  readonly allowedOrigins: readonly string[];
+  /**
+   * `SCHEDULER_ALLOW_UNAUTHENTICATED`: start on a `host` other machines can reach with no
+   * `apiToken`. Default false: such a start is refused.
+   */
+  readonly allowUnauthenticated: boolean;
   /** `LOG_LEVEL`. Default `info`. */
   readonly logLevel: LogLevel;
   /** `MAX_BODY_BYTES`: the largest request body accepted. Default 1048576 (1 MiB). */
@@ -56,6 +77,71 @@ const boolean = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** A comma-separated list; blanks around and between entries are ignored. */
+const commaList = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== ''),
+);
+
+/**
+ * `SCHEDULER_ALLOWED_HOSTS` entries: host names (`.example.com` for it and its subdomains), IP
+ * literals, or `*`; lower case, without brackets or a final dot. A port or scheme is refused: the
+ * check is on the name, and a URL there is a mistake worth saying so.
+ */
+const hostList = commaList.transform((entries, ctx) =>
+  entries.map((entry) => {
+    const bare = entry.replace(/^\[(.*)\]$/, '$1');
+    if (entry === '*' || isIP(bare) !== 0 || /^\.?[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?$/i.test(entry)) {
+      return bare.toLowerCase().replace(/(.)\.$/, '$1');
+    }
+    ctx.addIssue({
+      code: 'custom',
+      message: `${JSON.stringify(entry)} is not a host name: expected names without scheme or port, separated by commas (.example.com also allows its subdomains, * allows any)`,
+    });
+    return z.NEVER;
+  }),
+);
+
+/** `SCHEDULER_ALLOWED_ORIGINS` entries: `http(s)://host[:port]` with no path, kept as URL.origin. */
+const originList = commaList.transform((entries, ctx) =>
+  entries.map((entry) => {
+    let url: URL | null = null;
+    try {
+      url = new URL(entry);
+    } catch {}
+    if (
+      url &&
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      url.pathname === '/' &&
+      !url.search &&
+      !url.hash &&
+      !url.username &&
+      !url.password
+    ) {
+      return url.origin;
+    }
+    ctx.addIssue({
+      code: 'custom',
+      message: `${JSON.stringify(entry)} is not an origin: expected http(s)://host[:port] with no path, separated by commas`,
+    });
+    return z.NEVER;
+  }),
+);
+
+/**
+ * Whether listening on `host` keeps the API on this machine: `localhost`, 127.0.0.0/8 and ::1
+ * (also as ::ffff:127.x.x.x). Any other address or name may be reachable from other machines.
+ */
+export function isLoopbackAddress(host: string): boolean {
+  const bare = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (bare === 'localhost') return true;
+  if (isIP(bare) === 4) return bare.startsWith('127.');
+  if (isIP(bare) === 6) return bare === '::1' || /^::ffff:127\./.test(bare);
+  return false;
+}
+
 /**
  * Every variable read, with its default. Engine variables have no default here: an unset one is
  * left out of the options so the library's own default applies (listed in .env.example).
@@ -70,6 +156,10 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_DIR: z.string().min(1).default('./logs'),
   SCHEDULER_API_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+  SCHEDULER_API_READ_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+  SCHEDULER_ALLOWED_HOSTS: hostList.default([]),
+  SCHEDULER_ALLOWED_ORIGINS: originList.default([]),
+  SCHEDULER_ALLOW_UNAUTHENTICATED: boolean.default(false),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   MAX_BODY_BYTES: integer(1024, 1024 * 1024 * 1024).default(1024 * 1024),
   SCHEDULER_WORKER: boolean.default(true),
@@ -120,9 +210,39 @@ export function variableForEngineOption(option: string): string | undefined {
   return Object.entries(ENGINE_VARIABLES).find(([, name]) => name === option)?.[0];
 }
 
+/** Never quoted back in an error: tokens, and connection strings that may hold a password. */
+const SECRET_VARIABLES: ReadonlySet<string> = new Set([
+  'SCHEDULER_API_TOKEN',
+  'SCHEDULER_API_READ_TOKEN',
+  'DATABASE_URL',
+]);
+
+/**
+ * What no single variable shows: settings that are each valid but wrong together. Above all, a
+ * service reachable from other machines with no token lets anyone on the network (and, through a
+ * browser, any page its users open) run and change every job, so it starts only when asked to.
+ */
+function combinationProblems(e: z.output<typeof envSchema>): string[] {
+  const problems: string[] = [];
+  if (e.SCHEDULER_API_READ_TOKEN !== undefined && e.SCHEDULER_API_TOKEN === undefined) {
+    problems.push(
+      'SCHEDULER_API_READ_TOKEN: needs SCHEDULER_API_TOKEN as well (the full token, beside the read-only one)',
+    );
+  } else if (e.SCHEDULER_API_READ_TOKEN !== undefined && e.SCHEDULER_API_READ_TOKEN === e.SCHEDULER_API_TOKEN) {
+    problems.push('SCHEDULER_API_READ_TOKEN: must differ from SCHEDULER_API_TOKEN');
+  }
+  if (!isLoopbackAddress(e.HOST) && e.SCHEDULER_API_TOKEN === undefined && !e.SCHEDULER_ALLOW_UNAUTHENTICATED) {
+    problems.push(
+      `HOST: ${JSON.stringify(e.HOST)} lets other machines reach the API, and SCHEDULER_API_TOKEN is unset, so anyone who can reach port ${e.PORT} could create, run, change and delete jobs. Set SCHEDULER_API_TOKEN to a long random secret (openssl rand -hex 32), or set SCHEDULER_ALLOW_UNAUTHENTICATED=true if something in front of the service already decides who may connect.`,
+    );
+  }
+  return problems;
+}
+
 /**
  * Reads the configuration from `env` (default `process.env`). Empty values count as unset, as a
- * `.env` file copied from .env.example leaves them. Throws ConfigError naming each bad variable.
+ * `.env` file copied from .env.example leaves them. Throws ConfigError naming each bad variable,
+ * and refuses a HOST other machines can reach without SCHEDULER_API_TOKEN (see combinationProblems).
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
   const present = Object.fromEntries(
@@ -134,13 +254,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'environment');
-      const secret = name === 'SCHEDULER_API_TOKEN' || name === 'DATABASE_URL';
+      const secret = SECRET_VARIABLES.has(name);
       const shown = secret ? '' : ` (got ${JSON.stringify(present[name])})`;
       return `${name}: ${issue.message}${shown}`;
     });
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
+  const problems = combinationProblems(e);
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   const engine: Record<string, unknown> = {};
   for (const [variable, option] of Object.entries(ENGINE_VARIABLES)) {
     const value = e[variable as keyof typeof ENGINE_VARIABLES];
@@ -153,6 +275,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     logDir: e.LOG_DIR,
     apiToken: e.SCHEDULER_API_TOKEN ?? null,
+    apiReadToken: e.SCHEDULER_API_READ_TOKEN ?? null,
+    allowedHosts: Object.freeze(e.SCHEDULER_ALLOWED_HOSTS),
+    allowedOrigins: Object.freeze(e.SCHEDULER_ALLOWED_ORIGINS),
+    allowUnauthenticated: e.SCHEDULER_ALLOW_UNAUTHENTICATED,
     logLevel: e.LOG_LEVEL,
     maxBodyBytes: e.MAX_BODY_BYTES,
     worker: e.SCHEDULER_WORKER,

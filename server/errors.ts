@@ -16,17 +16,23 @@ interface ProblemSpec {
 export const PROBLEMS = {
   malformed_json: { status: 400, title: 'Malformed JSON' },
   unauthorized: { status: 401, title: 'Unauthorized' },
+  forbidden: { status: 403, title: 'Forbidden' },
+  cross_site: { status: 403, title: 'Cross-site request refused' },
   not_found: { status: 404, title: 'Not found' },
   no_route: { status: 404, title: 'No such route' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   conflict: { status: 409, title: 'Conflict' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  // 421, not 403: the request reached a server that does not serve that name (a DNS-rebinding page,
+  // or a proxy or client using a name nobody allowed). It is a routing mistake, not a permission.
+  host_not_allowed: { status: 421, title: 'Host not allowed' },
   validation: { status: 422, title: 'Validation failed' },
   internal: { status: 500, title: 'Internal server error' },
   not_started: { status: 503, title: 'Service unavailable' },
   database: { status: 503, title: 'Database unavailable' },
   not_ready: { status: 503, title: 'Not ready' },
+  schema_version: { status: 503, title: 'Schema version not supported' },
 } as const satisfies Record<ErrorCode, ProblemSpec> & Record<string, ProblemSpec>;
 
 export type ProblemKind = keyof typeof PROBLEMS;

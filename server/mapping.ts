@@ -44,6 +44,13 @@ export function toRun(run: Run): RunBody {
     finished_at: iso(run.finishedAt),
     attempts: run.attempts,
     error: run.error,
+    failed_attempts: run.failedAttempts.map((a) => ({
+      attempt: a.attempt,
+      outcome: a.outcome,
+      error: a.error,
+      started_at: iso(a.startedAt),
+      finished_at: a.finishedAt.toISOString(),
+    })),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import {
+  ATTEMPT_OUTCOMES,
   CATCH_UP_POLICIES,
   MAX_FIELDS_BYTES,
   NAME_EXPECTED,
@@ -108,7 +109,7 @@ const JOB_EXAMPLE = {
 
 export const JobDetailSchema = JobSchema.extend({
   upcoming: z.array(Timestamp).openapi({
-    description: 'Its next five run instants (empty while paused).',
+    description: 'Its next five run instants (empty while paused; fewer when they span more than 20 years).',
     example: ['2025-01-06T08:00:00.000Z', '2025-01-07T08:00:00.000Z'],
   }),
 }).openapi('JobDetail');
@@ -146,6 +147,20 @@ export const UpdateJobSchema = z
     example: { cron: '*/15 * * * *', job_fields: { report: 'inventory' } },
   });
 
+const FailedAttemptSchema = z
+  .object({
+    attempt: z.number().int().openapi({ example: 1 }),
+    outcome: z.enum(ATTEMPT_OUTCOMES).openapi({
+      description:
+        '`failed`: the handler threw; `timed_out`: it outlived the run timeout; `released`: its worker stopped first; `lost`: its instance stopped answering before reporting an end (it may or may not have run).',
+      example: 'failed',
+    }),
+    error: z.string().nullable().openapi({ example: 'connect ECONNREFUSED 10.0.0.7:443' }),
+    started_at: Timestamp.nullable(),
+    finished_at: Timestamp,
+  })
+  .openapi('FailedAttempt');
+
 export const RunSchema = z
   .object({
     id: z
@@ -168,8 +183,17 @@ export const RunSchema = z
     enqueued_at: Timestamp.nullable(),
     started_at: Timestamp.nullable(),
     finished_at: Timestamp.nullable(),
-    attempts: z.number().int().openapi({ example: 1 }),
-    error: z.string().nullable().openapi({ example: null }),
+    attempts: z
+      .number()
+      .int()
+      .openapi({ example: 1, description: 'Attempts that started, or may have started (one lost with its instance).' }),
+    error: z.string().nullable().openapi({
+      example: null,
+      description: 'The latest attempt’s error while the run waits for a retry or after it failed for good.',
+    }),
+    failed_attempts: z
+      .array(FailedAttemptSchema)
+      .openapi({ description: 'Every attempt that did not succeed, oldest first.', example: [] }),
   })
   .openapi('Run');
 
@@ -186,6 +210,7 @@ const RUN_EXAMPLE = {
   finished_at: '2025-01-03T08:00:00.051Z',
   attempts: 1,
   error: null,
+  failed_attempts: [],
 } as const;
 
 export const RunListSchema = z.array(RunSchema).openapi('RunList');
@@ -260,6 +285,12 @@ export const ListJobsQuerySchema = z.object({
     .enum(['true', 'false'])
     .optional()
     .openapi({ description: 'Only paused (`true`) or active (`false`) jobs.' }),
+  search: z
+    .string()
+    .min(1)
+    .max(128)
+    .optional()
+    .openapi({ description: 'Only jobs whose name contains this, case-insensitive.', example: 'report' }),
 });
 
 export const ListRunsQuerySchema = z.object({
@@ -277,6 +308,11 @@ const PROBLEM_EXAMPLES: Record<
 > = {
   400: { kind: 'malformed_json', detail: 'The request body is not valid JSON.' },
   401: { kind: 'unauthorized', detail: 'Send Authorization: Bearer <token>.' },
+  403: {
+    kind: 'cross_site',
+    detail:
+      "POST from a web page on another origin is refused (Sec-Fetch-Site: cross-site). Changes must come from this service's own pages or from a client that is not a browser.",
+  },
   404: { kind: 'not_found', detail: 'schedule "nightly-report" was not found' },
   409: { kind: 'conflict', detail: 'a schedule with name "nightly-report" already exists' },
   413: { kind: 'payload_too_large', detail: 'The request body is larger than the server accepts.' },
@@ -293,6 +329,7 @@ const PROBLEM_EXAMPLES: Record<
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'The body is not valid JSON.',
   401: 'Missing or wrong bearer token (only when SCHEDULER_API_TOKEN is set).',
+  403: 'Sent by a web page on another origin (`cross_site`), or with the read-only token (`forbidden`).',
   404: 'No job with that id or name.',
   409: 'A job with that name already exists.',
   413: 'The body is over the size limit, or `job_fields` is over 64 KiB.',
@@ -302,7 +339,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   503: 'The database or the engine is unavailable.',
 };
 
-export type ErrorStatus = 400 | 401 | 404 | 409 | 413 | 415 | 422 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 500 | 503;
 
 /** The OpenAPI response entries of the given error statuses, each with its problem example. */
 export function problemResponses<const S extends ErrorStatus>(

@@ -9,6 +9,7 @@ import { PreviewRequestSchema, PreviewSchema, problemResponses } from '../schema
 const previewCron = createRoute({
   method: 'post',
   path: '/preview',
+  operationId: 'previewCron',
   tags: ['Cron'],
   summary: 'Describe a cron expression and list its next instants',
   security: BEARER_SECURITY,
@@ -24,7 +25,7 @@ const previewCron = createRoute({
       description: 'Its description and next instants.',
       content: { 'application/json': { schema: PreviewSchema } },
     },
-    ...problemResponses(400, 401, 413, 415, 422, 500),
+    ...problemResponses(400, 401, 403, 413, 415, 422, 500),
   },
 });
 

@@ -8,28 +8,35 @@ import type { AppEnv } from '../context.ts';
 import { HttpProblem } from '../errors.ts';
 import { problemResponses, ReadySchema } from '../schemas.ts';
 
+/** Probes need no token, whatever the server's configuration (the size limit still applies: 413). */
+const OPEN: { [name: string]: string[] }[] = [];
+
 /** Longest a readiness probe waits for the database before answering 503. */
 const READY_TIMEOUT_MS = 3000;
 
 const healthcheck = createRoute({
   method: 'get',
   path: '/healthcheck',
+  operationId: 'checkLiveness',
   tags: ['Health'],
   summary: 'Liveness: the process answers',
+  security: OPEN,
   responses: {
     200: {
       description: 'Always "ok" while the process serves requests.',
       content: { 'application/json': { schema: z.literal('ok').openapi({ example: 'ok' }) } },
     },
-    ...problemResponses(500),
+    ...problemResponses(413, 500),
   },
 });
 
 const ready = createRoute({
   method: 'get',
   path: '/health/ready',
+  operationId: 'checkReadiness',
   tags: ['Health'],
   summary: 'Readiness: the database answers',
+  security: OPEN,
   responses: {
     200: { description: 'The database answers.', content: { 'application/json': { schema: ReadySchema } } },
     503: {
@@ -47,7 +54,7 @@ const ready = createRoute({
         },
       },
     },
-    ...problemResponses(500),
+    ...problemResponses(413, 500),
   },
 });
 

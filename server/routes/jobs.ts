@@ -41,6 +41,7 @@ const linkHeader = {
 const createJob = createRoute({
   method: 'post',
   path: '/',
+  operationId: 'createJob',
   tags,
   summary: 'Create a job',
   security: BEARER_SECURITY,
@@ -50,13 +51,14 @@ const createJob = createRoute({
       ...jobResponse('The job was created.'),
       headers: { Location: { description: 'The job’s URL.', schema: { type: 'string', example: '/jobs/0f9b7a52-…' } } },
     },
-    ...problemResponses(400, 401, 409, 413, 415, 422, 500, 503),
+    ...problemResponses(400, 401, 403, 409, 413, 415, 422, 500, 503),
   },
 });
 
 const listJobs = createRoute({
   method: 'get',
   path: '/',
+  operationId: 'listJobs',
   tags,
   summary: 'List jobs, oldest first',
   security: BEARER_SECURITY,
@@ -74,6 +76,7 @@ const listJobs = createRoute({
 const getJob = createRoute({
   method: 'get',
   path: '/{id}',
+  operationId: 'getJob',
   tags,
   summary: 'Get a job with its next five run instants',
   security: BEARER_SECURITY,
@@ -95,58 +98,63 @@ const getJob = createRoute({
 const updateJob = createRoute({
   method: 'patch',
   path: '/{id}',
+  operationId: 'updateJob',
   tags,
   summary: 'Change any of a job’s fields',
   security: BEARER_SECURITY,
   request: { params: IdParamsSchema, body: jsonBody(UpdateJobSchema, 'The fields to change.') },
   responses: {
     200: jobResponse('The updated job.'),
-    ...problemResponses(400, 401, 404, 409, 413, 415, 422, 500, 503),
+    ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 500, 503),
   },
 });
 
 const deleteJob = createRoute({
   method: 'delete',
   path: '/{id}',
+  operationId: 'deleteJob',
   tags,
   summary: 'Delete a job, its run history and its queued runs',
   security: BEARER_SECURITY,
   request: { params: IdParamsSchema },
   responses: {
     204: { description: 'Deleted.' },
-    ...problemResponses(401, 404, 422, 500, 503),
+    ...problemResponses(401, 403, 404, 422, 500, 503),
   },
 });
 
 const pauseJob = createRoute({
   method: 'post',
   path: '/{id}/pause',
+  operationId: 'pauseJob',
   tags,
   summary: 'Pause a job (idempotent)',
   security: BEARER_SECURITY,
   request: { params: IdParamsSchema },
   responses: {
     200: jobResponse('The paused job; `next_run_at` is null.'),
-    ...problemResponses(401, 404, 422, 500, 503),
+    ...problemResponses(401, 403, 404, 422, 500, 503),
   },
 });
 
 const resumeJob = createRoute({
   method: 'post',
   path: '/{id}/resume',
+  operationId: 'resumeJob',
   tags,
   summary: 'Resume a job from now (idempotent; ticks passed while paused are not caught up)',
   security: BEARER_SECURITY,
   request: { params: IdParamsSchema },
   responses: {
     200: jobResponse('The resumed job.'),
-    ...problemResponses(401, 404, 422, 500, 503),
+    ...problemResponses(401, 403, 404, 422, 500, 503),
   },
 });
 
 const runJob = createRoute({
   method: 'post',
   path: '/{id}/run',
+  operationId: 'runJob',
   tags,
   summary: 'Queue a manual run now, whatever the cron says (also when paused)',
   security: BEARER_SECURITY,
@@ -168,13 +176,14 @@ const runJob = createRoute({
         },
       },
     },
-    ...problemResponses(401, 404, 422, 500, 503),
+    ...problemResponses(401, 403, 404, 422, 500, 503),
   },
 });
 
 const listRuns = createRoute({
   method: 'get',
   path: '/{id}/runs',
+  operationId: 'listJobRuns',
   tags,
   summary: 'List a job’s runs, newest first',
   security: BEARER_SECURITY,
@@ -206,15 +215,17 @@ export function createJobsApp(scheduler: Scheduler): OpenAPIHono<AppEnv> {
 
   app.openapi(createJob, async (c) => {
     const job = await scheduler.create(toScheduleInput(c.req.valid('json')));
-    return c.json(toJob(job), 201, { Location: `/jobs/${job.id}` });
+    // Under the prefix the app is mounted at, so the URL holds in a user's app too.
+    return c.json(toJob(job), 201, { Location: `${c.get('mountPath')}/jobs/${job.id}` });
   });
 
   app.openapi(listJobs, async (c) => {
-    const { limit, cursor, paused } = c.req.valid('query');
+    const { limit, cursor, paused, search } = c.req.valid('query');
     const page = await scheduler.list({
       ...(limit !== undefined && { limit }),
       ...(cursor !== undefined && { cursor }),
       ...(paused !== undefined && { paused: paused === 'true' }),
+      ...(search !== undefined && { search }),
     });
     setNextLink(c, page);
     return c.json(page.items.map(toJob), 200);
@@ -222,13 +233,7 @@ export function createJobsApp(scheduler: Scheduler): OpenAPIHono<AppEnv> {
 
   app.openapi(getJob, async (c) => {
     const job = await scheduler.get(c.req.valid('param').id);
-    // Counted from just before nextRunAt, so upcoming[0] is next_run_at even when that tick is
-    // already due but not fired yet.
-    const upcoming = job.nextRunAt
-      ? scheduler
-          .preview({ cron: job.cron, timezone: job.timezone, count: 5, from: new Date(job.nextRunAt.getTime() - 1) })
-          .next.map((d) => d.toISOString())
-      : [];
+    const upcoming = scheduler.upcoming(job).map((d) => d.toISOString());
     return c.json({ ...toJob(job), upcoming }, 200);
   });
 

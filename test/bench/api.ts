@@ -1,5 +1,5 @@
 /**
- * API: the HTTP server (server/index.ts, its own process) with N jobs stored, loaded by autocannon
+ * API: the HTTP server (`pg-cron-scheduler serve`, its own process) with N jobs stored, loaded by autocannon
  * over loopback: GET /jobs/{id}, GET /jobs?limit=100 (first and a deep page), POST /jobs.
  */
 import { spawn } from 'node:child_process';
@@ -48,7 +48,7 @@ export const api: Benchmark = {
       );
       const deepCursor = encodeCursor(deep[0].created_at as Date, deep[0].id as string);
       const port = await freePort();
-      const child = spawn(process.execPath, nodeArgs(join(ROOT, 'server/index.ts')), {
+      const child = spawn(process.execPath, [...nodeArgs(join(ROOT, 'cli/index.ts')), 'serve'], {
         cwd: ROOT,
         env: {
           ...process.env,
@@ -126,7 +126,7 @@ export const api: Benchmark = {
         return {
           rows,
           notes: [
-            `${count(stored)} jobs seeded in the database (yearly cron, none due). Server: \`server/index.ts\` in its own process ` +
+            `${count(stored)} jobs seeded in the database (yearly cron, none due). Server: \`pg-cron-scheduler serve\` in its own process ` +
               'with the defaults but LOG_LEVEL=warn (no per-request log line) and SCHEDULER_WORKER=false.',
             `autocannon 9 in the benchmark process, ${CONNECTIONS} connections, no pipelining, 1 s warm-up then ` +
               `${rounds} rounds of ${seconds} s per endpoint; median of the rounds (max: the largest seen). ` +

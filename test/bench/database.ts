@@ -4,6 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { resolveConfig } from '../../lib/config.ts';
+import { wakeChannel } from '../../lib/engine/ticker.ts';
 import { createScheduler, type SchedulerOptions } from '../../lib/index.ts';
 
 export interface BenchDatabase {
@@ -92,5 +94,6 @@ export async function seedSchedules(
 
 /** Wakes sleeping tickers the way create() does: a notification with the due instant (epoch ms). */
 export async function wakeTickers(pool: pg.Pool, atMs: number): Promise<void> {
-  await pool.query(`SELECT pg_notify('scheduler_wake', $1)`, [String(atMs)]);
+  const channel = wakeChannel(resolveConfig({ connectionString: 'postgres://unused' }));
+  await pool.query('SELECT pg_notify($1, $2)', [channel, String(atMs)]);
 }

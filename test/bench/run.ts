@@ -20,17 +20,18 @@ import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../lib/index.ts';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../lib/embedded-postgres.ts';
 import { api } from './api.ts';
 import { baseline } from './baseline-pgboss.ts';
 import { burst } from './burst.ts';
+import { memory } from './memory.ts';
 import { multi } from './multi.ts';
 import { precision } from './precision.ts';
 import { type Benchmark, type BenchResult, consoleTable, describeMachine, resultsMarkdown } from './report.ts';
 import { retention } from './retention.ts';
 import { scale } from './scale.ts';
 
-const BENCHMARKS: Benchmark[] = [precision, baseline, burst, multi, api, scale, retention];
+const BENCHMARKS: Benchmark[] = [precision, baseline, burst, multi, api, scale, retention, memory];
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const RESULTS_DIR = join(HERE, 'results');
 

@@ -1,5 +1,5 @@
 /**
- * What the fault drills share: real server processes (`server/index.ts`), a free TCP port, the
+ * What the fault drills share: real server processes (`pg-cron-scheduler serve`), a free TCP port, the
  * database clock, the run history read straight from the `scheduler.runs` table, and the timeline
  * check behind "exactly one run per schedule per tick".
  */
@@ -10,7 +10,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
-import type { Page, Run, Scheduler } from '../../lib/index.ts';
+import type { Page, Run, RunStatus, RunTrigger, Scheduler } from '../../lib/index.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -27,15 +27,20 @@ export interface ChildHandle {
   readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** A running `server/index.ts`. */
+/** A running `pg-cron-scheduler serve`. */
 export interface ServerHandle extends ChildHandle {
   /** `http://127.0.0.1:<port>`. */
   readonly base: string;
 }
 
-/** Spawns `node --import tsx <script>` from the project root with `env` added to ours. */
-export function spawnChild(label: string, script: string, env: Record<string, string>): ChildHandle {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+/** Spawns `node --import tsx <script> <args>` from the project root with `env` added to ours. */
+export function spawnChild(
+  label: string,
+  script: string,
+  env: Record<string, string>,
+  args: string[] = [],
+): ChildHandle {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -61,7 +66,8 @@ export function spawnChild(label: string, script: string, env: Record<string, st
 
 /** Starts the HTTP service on a free port and resolves once it listens. */
 export async function startServer(label: string, env: Record<string, string>): Promise<ServerHandle> {
-  const handle = spawnChild(label, 'server/index.ts', { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env });
+  const serverEnv = { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env };
+  const handle = spawnChild(label, 'cli/index.ts', serverEnv, ['serve']);
   const listening = await waitFor(
     `${label} to listen`,
     () => {
@@ -120,9 +126,11 @@ export interface RunRow {
   scheduledFor: number;
   lastScheduledFor: number;
   tickCount: number;
-  trigger: 'schedule' | 'catch_up' | 'manual';
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'missed';
+  trigger: RunTrigger;
+  status: RunStatus;
   attempts: number;
+  startedAt: number | null;
+  finishedAt: number | null;
 }
 
 /**
@@ -145,6 +153,8 @@ export async function readRuns(reader: Scheduler, names: string[]): Promise<RunR
           trigger: r.trigger,
           status: r.status,
           attempts: r.attempts,
+          startedAt: r.startedAt?.getTime() ?? null,
+          finishedAt: r.finishedAt?.getTime() ?? null,
         });
       }
       cursor = page.nextCursor;
@@ -194,14 +204,18 @@ export function iso(ms: number): string {
 }
 
 /** Lines the bundled worker wrote: `<ran at> <run id> <scheduled for> <fields>`, per job log file. */
-export async function readWorkerLogs(logDir: string): Promise<{ job: string; runId: string; scheduledFor: number }[]> {
-  const found: { job: string; runId: string; scheduledFor: number }[] = [];
+export async function readWorkerLogs(
+  logDir: string,
+): Promise<{ job: string; runId: string; scheduledFor: number; ranAt: number }[]> {
+  const found: { job: string; runId: string; scheduledFor: number; ranAt: number }[] = [];
   for (const file of await readdir(logDir)) {
     if (!file.endsWith('.log')) continue;
     const job = file.slice(0, -'.log'.length);
     for (const line of (await readFile(path.join(logDir, file), 'utf8')).split('\n')) {
-      const match = /^\S+ ([0-9a-f-]{36}) (\S+) /.exec(line);
-      if (match) found.push({ job, runId: match[1]!, scheduledFor: Date.parse(match[2]!) });
+      const match = /^(\S+) ([0-9a-f-]{36}) (\S+) /.exec(line);
+      if (match) {
+        found.push({ job, runId: match[2]!, scheduledFor: Date.parse(match[3]!), ranAt: Date.parse(match[1]!) });
+      }
     }
   }
   return found;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readlink, rm, writeFile } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { after, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { EmbeddedPostgresError, startEmbeddedPostgres } from '../../lib/embedded-postgres.ts';
+import { EmbeddedPostgresError, type PlacedFiles, startEmbeddedPostgres } from '../../lib/embedded-postgres.ts';
 
 const LAUNCHER_URL = pathToFileURL(join(import.meta.dirname, '../../lib/embedded-postgres.ts')).href;
 const folders: string[] = [];
@@ -171,16 +171,51 @@ describe('embedded PostgreSQL', () => {
     });
   });
 
-  test('as root, a data folder out of reach of the unprivileged user is refused with a clear error', {
+  test('as root, a data folder out of reach of the unprivileged user is placed where it can reach, and stays', {
     skip: process.getuid?.() !== 0 && 'runs as root only',
   }, async () => {
     const closed = join(await tempFolder(), 'closed');
     await mkdir(closed, { mode: 0o700 });
-    await assert.rejects(startEmbeddedPostgres({ dataDir: join(closed, 'data') }), (err: unknown) => {
+    const dataDir = join(closed, 'data');
+    const placeRoot = await tempFolder();
+    const placed: PlacedFiles[] = [];
+    const options = { dataDir, placeRoot, onPlaced: (p: PlacedFiles) => placed.push(p) };
+
+    const first = await startEmbeddedPostgres(options);
+    try {
+      assert.equal(first.dataDir, dataDir);
+      assert.equal(placed.length, 1);
+      assert.equal(placed[0]!.link, dataDir);
+      assert.ok(placed[0]!.data_dir.startsWith(`${placeRoot}/data-`), placed[0]!.data_dir);
+      assert.equal((await lstat(dataDir)).isSymbolicLink(), true);
+      assert.equal(await readlink(dataDir), placed[0]!.data_dir);
+      await query(first.connectionString, 'CREATE TABLE kept (v text); INSERT INTO kept VALUES ($$durable$$)');
+    } finally {
+      await first.stop();
+    }
+
+    // The same path finds the same cluster: the data is there after a restart.
+    const second = await startEmbeddedPostgres(options);
+    try {
+      assert.equal(placed.at(-1)!.data_dir, placed[0]!.data_dir);
+      assert.deepEqual(await query(second.connectionString, 'SELECT v FROM kept'), [{ v: 'durable' }]);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  test('as root, a non-empty data folder out of reach is refused with a clear error, and left alone', {
+    skip: process.getuid?.() !== 0 && 'runs as root only',
+  }, async () => {
+    const closed = join(await tempFolder(), 'closed');
+    await mkdir(join(closed, 'data'), { recursive: true, mode: 0o700 });
+    await writeFile(join(closed, 'data', 'something'), 'x');
+    const placeRoot = await tempFolder();
+    await assert.rejects(startEmbeddedPostgres({ dataDir: join(closed, 'data'), placeRoot }), (err: unknown) => {
       assert.ok(err instanceof EmbeddedPostgresError);
-      assert.match(err.message, /out of reach of the OS user .* the folder .*closed .*does not let that user through/);
+      assert.match(err.message, /out of reach of the OS user .* is not empty, so it cannot be moved aside/);
       return true;
     });
-    assert.equal(existsSync(join(closed, 'data')), false);
+    assert.equal(existsSync(join(closed, 'data', 'something')), true);
   });
 });

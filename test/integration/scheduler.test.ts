@@ -143,6 +143,18 @@ describe('scheduler engine', () => {
     assert.equal(paused.items.find((s) => s.name === 'page-0')?.nextRunAt, null);
   });
 
+  it('lists by a part of the name, case-insensitive, with LIKE wildcards taken literally', async () => {
+    for (const name of ['Billing-Report', 'billing_daily', 'billingXdaily', 'reports-100pct']) {
+      await scheduler.create({ name, cron: '0 0 1 1 *', paused: true });
+    }
+    const names = async (search: string) =>
+      (await scheduler.list({ search, limit: 1000 })).items.map((s) => s.name).sort();
+    assert.deepEqual(await names('BILLING'), ['Billing-Report', 'billingXdaily', 'billing_daily']);
+    assert.deepEqual(await names('_daily'), ['billing_daily']);
+    assert.deepEqual(await names('100'), ['reports-100pct']);
+    await assert.rejects(scheduler.list({ search: '' }), ValidationError);
+  });
+
   it('update recomputes next_run_at; pause stops firing; resume re-arms from now without catch-up', async () => {
     const created = await scheduler.create({ name: 'to-update', cron: '0 0 1 1 *' });
     assert.equal(created.nextRunAt?.getUTCMonth(), 0);

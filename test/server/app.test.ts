@@ -329,6 +329,7 @@ describe('runs', () => {
         'attempts',
         'enqueued_at',
         'error',
+        'failed_attempts',
         'finished_at',
         'id',
         'job_id',

@@ -64,6 +64,8 @@ describe('with SCHEDULER_API_TOKEN set', () => {
         '/health/ready',
         '/healthcheck',
         '/openapi.json',
+        '/redoc',
+        '/redoc/redoc.standalone.js',
       ],
     );
   });

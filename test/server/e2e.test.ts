@@ -1,5 +1,5 @@
 /**
- * The whole service as a real process: `server/index.ts` listening on a free port over a fresh
+ * The whole service as a real process: `pg-cron-scheduler serve` listening on a free port over a fresh
  * database, the bundled worker writing log files, and a clean exit on SIGTERM.
  */
 import assert from 'node:assert/strict';

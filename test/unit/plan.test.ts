@@ -115,6 +115,22 @@ describe('planTicks', () => {
     assert.equal(plan.missed?.count, 86400 - 5);
   });
 
+  it('counts a 200-day outage of an every-second schedule exactly, in a zone with daylight saving', () => {
+    const plan = planTicks(
+      {
+        ...due({ catchUp: 'all', nextRunAt: at('2026-01-01T00:00:00Z') }),
+        cron: parseCron('* * * * * *', 'America/New_York'),
+      },
+      at('2026-07-20T00:00:00Z'),
+      { ...limits, maxCatchUpRuns: 100 },
+    );
+    // 200 days of seconds (the spring change does not shorten elapsed time), less the 5 on time (plus
+    // `now` itself) and the 100 fired as catch-up.
+    assert.equal(plan.fire.length, 106);
+    assert.equal(plan.missed?.count, 200 * 86_400 - 5 - 100);
+    assert.equal(plan.missed?.last.toISOString(), '2026-07-19T23:58:14.000Z');
+  });
+
   it('overlap skip: a run still in progress blocks every tick, which is recorded as skipped', () => {
     const plan = planTicks(due({ overlap: 'skip', previousActive: true }), at('2026-01-01T10:00:00.010Z'), limits);
     assert.deepEqual(plan.fire, []);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { resolveConfig } from '../../lib/config.ts';
-import { wakeNeeded } from '../../lib/ticker.ts';
+import { wakeNeeded } from '../../lib/engine/ticker.ts';
 
 const now = new Date('2026-01-01T10:00:00.000Z');
 const later = (ms: number) => new Date(now.getTime() + ms);

@@ -1,0 +1,2824 @@
+/**
+ * The API's paths and schemas as TypeScript types, generated from its OpenAPI document by
+ * scripts/client-types.ts (`npm run generate:client`). Do not edit by hand.
+ */
+export interface paths {
+    "/cron/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Describe a cron expression and list its next instants */
+        post: operations["previewCron"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/doc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Swagger UI */
+        get: operations["getSwaggerUi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/doc/swagger-ui-bundle.js": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Swagger UI script */
+        get: operations["getSwaggerUiScript"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/doc/swagger-ui.css": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Swagger UI stylesheet */
+        get: operations["getSwaggerUiStylesheet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/docs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Redirects to /doc */
+        get: operations["redirectToSwaggerUi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: the database answers */
+        get: operations["checkReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/healthcheck": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness: the process answers */
+        get: operations["checkLiveness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List jobs, oldest first */
+        get: operations["listJobs"];
+        put?: never;
+        /** Create a job */
+        post: operations["createJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a job with its next five run instants */
+        get: operations["getJob"];
+        put?: never;
+        post?: never;
+        /** Delete a job, its run history and its queued runs */
+        delete: operations["deleteJob"];
+        options?: never;
+        head?: never;
+        /** Change any of a job’s fields */
+        patch: operations["updateJob"];
+        trace?: never;
+    };
+    "/jobs/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause a job (idempotent) */
+        post: operations["pauseJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a job from now (idempotent; ticks passed while paused are not caught up) */
+        post: operations["resumeJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue a manual run now, whatever the cron says (also when paused) */
+        post: operations["runJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a job’s runs, newest first */
+        get: operations["listJobRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This OpenAPI 3.1 document */
+        get: operations["getOpenApiDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/redoc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ReDoc */
+        get: operations["getRedoc"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/redoc/redoc.standalone.js": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ReDoc script */
+        get: operations["getRedocScript"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /**
+         * @example {
+         *       "name": "nightly-report",
+         *       "cron": "0 9 * * 1-5",
+         *       "timezone": "Europe/Paris",
+         *       "job_fields": {
+         *         "report": "sales"
+         *       }
+         *     }
+         */
+        CreateJob: {
+            /**
+             * @description Ticks missed while no instance could fire them: `skip` records them as missed, `latest` fires the most recent one, `all` fires each. Default `latest`.
+             * @example latest
+             * @enum {string}
+             */
+            catch_up?: "skip" | "latest" | "all";
+            /**
+             * @description Missed ticks older than this many seconds are only recorded, never fired. Null: no bound. Default null.
+             * @example 3600
+             */
+            catch_up_window_seconds?: number | null;
+            /**
+             * @description A cron expression: 5 fields, 6 with leading seconds, or a macro such as `@daily`.
+             * @example 0 9 * * 1-5
+             */
+            cron: string;
+            /**
+             * @description Any JSON object, passed to every run; at most 65536 bytes serialized. Default `{}`.
+             * @example {
+             *       "report": "sales",
+             *       "recipients": [
+             *         "ops@example.com"
+             *       ]
+             *     }
+             */
+            job_fields?: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description Unique name: 1-128 characters of letters, digits, ".", "_" or "-", starting with a letter or digit, without "..".
+             * @example nightly-report
+             */
+            name: string;
+            /**
+             * @description A tick while the previous run is still queued or running: `allow` fires it, `skip` records it as skipped. Default `allow`.
+             * @example allow
+             * @enum {string}
+             */
+            overlap?: "allow" | "skip";
+            /** @description Create it paused. Default false. */
+            paused?: boolean;
+            /**
+             * @description IANA time zone the expression is evaluated in. Default `UTC`.
+             * @example Europe/Paris
+             */
+            timezone?: string;
+        };
+        /**
+         * @example {
+         *       "cron": "*\/15 9-17 * * 1-5",
+         *       "timezone": "America/New_York",
+         *       "description": "Every 15 minutes, between 09:00 and 17:59, Monday through Friday",
+         *       "next": [
+         *         "2025-01-06T14:00:00.000Z",
+         *         "2025-01-06T14:15:00.000Z",
+         *         "2025-01-06T14:30:00.000Z"
+         *       ]
+         *     }
+         */
+        CronPreview: {
+            /**
+             * @description A cron expression: 5 fields, 6 with leading seconds, or a macro such as `@daily`.
+             * @example 0 9 * * 1-5
+             */
+            cron: string;
+            /** @example Every 15 minutes, between 09:00 and 17:59, Monday through Friday */
+            description: string;
+            next: string[];
+            /**
+             * @description IANA time zone the expression is evaluated in. Default `UTC`.
+             * @example Europe/Paris
+             */
+            timezone: string;
+        };
+        /**
+         * @example {
+         *       "cron": "*\/15 9-17 * * 1-5",
+         *       "timezone": "America/New_York",
+         *       "count": 3
+         *     }
+         */
+        CronPreviewRequest: {
+            /** @description How many instants, 1-100. Default 5. */
+            count?: number;
+            /**
+             * @description A cron expression: 5 fields, 6 with leading seconds, or a macro such as `@daily`.
+             * @example 0 9 * * 1-5
+             */
+            cron: string;
+            /**
+             * @description IANA time zone the expression is evaluated in. Default `UTC`.
+             * @example Europe/Paris
+             */
+            timezone?: string;
+        };
+        FailedAttempt: {
+            /** @example 1 */
+            attempt: number;
+            /** @example connect ECONNREFUSED 10.0.0.7:443 */
+            error: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC.
+             * @example 2025-01-01T09:00:00.000Z
+             */
+            finished_at: string;
+            /**
+             * @description `failed`: the handler threw; `timed_out`: it outlived the run timeout; `released`: its worker stopped first; `lost`: its instance stopped answering before reporting an end (it may or may not have run).
+             * @example failed
+             * @enum {string}
+             */
+            outcome: "failed" | "timed_out" | "released" | "lost";
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC.
+             * @example 2025-01-01T09:00:00.000Z
+             */
+            started_at: string | null;
+        };
+        Job: {
+            /**
+             * @description Ticks missed while no instance could fire them: `skip` records them as missed, `latest` fires the most recent one, `all` fires each. Default `latest`.
+             * @example latest
+             * @enum {string}
+             */
+            catch_up: "skip" | "latest" | "all";
+            /**
+             * @description Missed ticks older than this many seconds are only recorded, never fired. Null: no bound. Default null.
+             * @example 3600
+             */
+            catch_up_window_seconds: number | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC.
+             * @example 2025-01-01T09:00:00.000Z
+             */
+            created_at: string;
+            /**
+             * @description A cron expression: 5 fields, 6 with leading seconds, or a macro such as `@daily`.
+             * @example 0 9 * * 1-5
+             */
+            cron: string;
+            /** @example At 09:00, Monday through Friday */
+            description: string;
+            /**
+             * Format: uuid
+             * @example 0f9b7a52-3c1e-4b8e-9d59-2f4d1c7e6a10
+             */
+            id: string;
+            /**
+             * @description Any JSON object, passed to every run; at most 65536 bytes serialized. Default `{}`.
+             * @example {
+             *       "report": "sales",
+             *       "recipients": [
+             *         "ops@example.com"
+             *       ]
+             *     }
+             */
+            job_fields: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @description The scheduled instant of its latest run; null before the first.
+             * @example 2025-01-01T09:00:00.000Z
+             */
+            last_run_at: string | null;
+            /**
+             * @description Unique name: 1-128 characters of letters, digits, ".", "_" or "-", starting with a letter or digit, without "..".
+             * @example nightly-report
+             */
+            name: string;
+            /**
+             * Format: date-time
+             * @description The next instant it fires; null while paused.
+             * @example 2025-01-01T09:00:00.000Z
+             */
+            next_run_at: string | null;
+            /**
+             * @description A tick while the previous run is still queued or running: `allow` fires it, `skip` records it as skipped. Default `allow`.
+             * @example allow
+             * @enum {string}
+             */
+            overlap: "allow" | "skip";
+            /** @example false */
+            paused: boolean;
+            /**
+             * @description IANA time zone the expression is evaluated in. Default `UTC`.
+             * @example Europe/Paris
+             */
+            timezone: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC.
+             * @example 2025-01-01T09:00:00.000Z
+             */
+            updated_at: string;
+        };
+        JobDetail: components["schemas"]["Job"] & {
+            /**
+             * @description Its next five run instants (empty while paused; fewer when they span more than 20 years).
+             * @example [
+             *       "2025-01-06T08:00:00.000Z",
+             *       "2025-01-07T08:00:00.000Z"
+             *     ]
+             */
+            upcoming: string[];
+        };
+        JobList: components["schemas"]["Job"][];
+        Problem: {
+            /** @example schedule "nightly-report" was not found */
+            detail: string;
+            /** @description For validation problems: each field that was wrong. */
+            errors?: {
+                message: string;
+                path: string;
+            }[];
+            /** @example 2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d */
+            request_id: string;
+            /** @example 404 */
+            status: number;
+            /** @example Not found */
+            title: string;
+            /** @example urn:pg-cron-scheduler:problem:not_found */
+            type: string;
+        };
+        /**
+         * @example {
+         *       "status": "ready"
+         *     }
+         */
+        Ready: {
+            /** @enum {string} */
+            status: "ready";
+        };
+        Run: {
+            /**
+             * @description Attempts that started, or may have started (one lost with its instance).
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC.
+             * @example 2025-01-01T09:00:00.000Z
+             */
+            enqueued_at: string | null;
+            /**
+             * @description The latest attempt’s error while the run waits for a retry or after it failed for good.
+             * @example null
+             */
+            error: string | null;
+            /**
+             * @description Every attempt that did not succeed, oldest first.
+             * @example []
+             */
+            failed_attempts: components["schemas"]["FailedAttempt"][];
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC.
+             * @example 2025-01-01T09:00:00.000Z
+             */
+            finished_at: string | null;
+            /**
+             * Format: uuid
+             * @description Stable across retries: usable as an idempotency key.
+             * @example 6a1c2d3e-4f50-4617-8293-a4b5c6d7e8f9
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @example 0f9b7a52-3c1e-4b8e-9d59-2f4d1c7e6a10
+             */
+            job_id: string;
+            /**
+             * Format: date-time
+             * @description The last tick a `missed` record stands for; equal to scheduled_for otherwise.
+             * @example 2025-01-01T09:00:00.000Z
+             */
+            last_scheduled_for: string;
+            /**
+             * Format: date-time
+             * @description The tick the run stands for (trigger time of a manual run; the first missed tick of a `missed` record).
+             * @example 2025-01-01T09:00:00.000Z
+             */
+            scheduled_for: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC.
+             * @example 2025-01-01T09:00:00.000Z
+             */
+            started_at: string | null;
+            /**
+             * @example succeeded
+             * @enum {string}
+             */
+            status: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "skipped" | "missed";
+            /**
+             * @description How many ticks a `missed` record stands for; 1 otherwise.
+             * @example 1
+             */
+            tick_count: number;
+            /**
+             * @example schedule
+             * @enum {string}
+             */
+            trigger: "schedule" | "catch_up" | "manual" | "backfill";
+        };
+        RunList: components["schemas"]["Run"][];
+        /**
+         * @description Any subset of the job’s fields. A new cron or timezone recomputes `next_run_at` from now.
+         * @example {
+         *       "cron": "*\/15 * * * *",
+         *       "job_fields": {
+         *         "report": "inventory"
+         *       }
+         *     }
+         */
+        UpdateJob: {
+            /**
+             * @description Ticks missed while no instance could fire them: `skip` records them as missed, `latest` fires the most recent one, `all` fires each. Default `latest`.
+             * @example latest
+             * @enum {string}
+             */
+            catch_up?: "skip" | "latest" | "all";
+            /**
+             * @description Missed ticks older than this many seconds are only recorded, never fired. Null: no bound. Default null.
+             * @example 3600
+             */
+            catch_up_window_seconds?: number | null;
+            /**
+             * @description A cron expression: 5 fields, 6 with leading seconds, or a macro such as `@daily`.
+             * @example 0 9 * * 1-5
+             */
+            cron?: string;
+            /**
+             * @description Any JSON object, passed to every run; at most 65536 bytes serialized. Default `{}`.
+             * @example {
+             *       "report": "sales",
+             *       "recipients": [
+             *         "ops@example.com"
+             *       ]
+             *     }
+             */
+            job_fields?: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description Unique name: 1-128 characters of letters, digits, ".", "_" or "-", starting with a letter or digit, without "..".
+             * @example nightly-report
+             */
+            name?: string;
+            /**
+             * @description A tick while the previous run is still queued or running: `allow` fires it, `skip` records it as skipped. Default `allow`.
+             * @example allow
+             * @enum {string}
+             */
+            overlap?: "allow" | "skip";
+            paused?: boolean;
+            /**
+             * @description IANA time zone the expression is evaluated in. Default `UTC`.
+             * @example Europe/Paris
+             */
+            timezone?: string;
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    previewCron: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The expression, its zone (default UTC) and how many instants (default 5). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CronPreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description Its description and next instants. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CronPreview"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:malformed_json",
+                     *       "title": "Malformed JSON",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid JSON.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or wrong bearer token (only when SCHEDULER_API_TOKEN is set). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send Authorization: Bearer <token>.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sent by a web page on another origin (`cross_site`), or with the read-only token (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:cross_site",
+                     *       "title": "Cross-site request refused",
+                     *       "status": 403,
+                     *       "detail": "POST from a web page on another origin is refused (Sec-Fetch-Site: cross-site). Changes must come from this service's own pages or from a client that is not a browser.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over the size limit, or `job_fields` is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the server accepts.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Send the request body as application/json.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field has the wrong type or an invalid value; `errors` names each. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid values.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d",
+                     *       "errors": [
+                     *         {
+                     *           "path": "cron",
+                     *           "message": "expected a 5- or 6-field cron expression (got \"61 * * * *\")"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the response carries the request id that appears in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred. Quote request id 2f1c9a7e when reporting it.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSwaggerUi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Swagger UI page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The body is over the size limit, or `job_fields` is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the server accepts.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the response carries the request id that appears in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred. Quote request id 2f1c9a7e when reporting it.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSwaggerUiScript: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, cacheable for an hour. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/javascript": string;
+                };
+            };
+            /** @description The body is over the size limit, or `job_fields` is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the server accepts.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the response carries the request id that appears in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred. Quote request id 2f1c9a7e when reporting it.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSwaggerUiStylesheet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, cacheable for an hour. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/css": string;
+                };
+            };
+            /** @description The body is over the size limit, or `job_fields` is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the server accepts.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the response carries the request id that appears in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred. Quote request id 2f1c9a7e when reporting it.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    redirectToSwaggerUi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the Swagger UI. */
+            302: {
+                headers: {
+                    /** @description Always `doc`. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is over the size limit, or `job_fields` is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the server accepts.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the response carries the request id that appears in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred. Quote request id 2f1c9a7e when reporting it.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The database answers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ready"];
+                };
+            };
+            /** @description The body is over the size limit, or `job_fields` is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the server accepts.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the response carries the request id that appears in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred. Quote request id 2f1c9a7e when reporting it.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database did not answer in time. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:not_ready",
+                     *       "title": "Not ready",
+                     *       "status": 503,
+                     *       "detail": "The database did not answer.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Always "ok" while the process serves requests. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": "ok";
+                };
+            };
+            /** @description The body is over the size limit, or `job_fields` is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the server accepts.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the response carries the request id that appears in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred. Quote request id 2f1c9a7e when reporting it.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listJobs: {
+        parameters: {
+            query?: {
+                /** @description The cursor of the next page, from the previous page’s `Link: <…>; rel="next"` header. */
+                cursor?: string;
+                /** @description Page size, 1-1000. Default 100. */
+                limit?: number;
+                /** @description Only paused (`true`) or active (`false`) jobs. */
+                paused?: "true" | "false";
+                /** @description Only jobs whose name contains this, case-insensitive. */
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of jobs. */
+            200: {
+                headers: {
+                    /** @description The next page, when there is one: `<…>; rel="next"`. */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": "0f9b7a52-3c1e-4b8e-9d59-2f4d1c7e6a10",
+                     *         "name": "nightly-report",
+                     *         "cron": "0 9 * * 1-5",
+                     *         "timezone": "Europe/Paris",
+                     *         "description": "At 09:00, Monday through Friday",
+                     *         "job_fields": {
+                     *           "report": "sales"
+                     *         },
+                     *         "paused": false,
+                     *         "catch_up": "latest",
+                     *         "catch_up_window_seconds": null,
+                     *         "overlap": "allow",
+                     *         "next_run_at": "2025-01-06T08:00:00.000Z",
+                     *         "last_run_at": "2025-01-03T08:00:00.000Z",
+                     *         "created_at": "2025-01-01T12:00:00.000Z",
+                     *         "updated_at": "2025-01-01T12:00:00.000Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["JobList"];
+                };
+            };
+            /** @description Missing or wrong bearer token (only when SCHEDULER_API_TOKEN is set). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send Authorization: Bearer <token>.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field has the wrong type or an invalid value; `errors` names each. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid values.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d",
+                     *       "errors": [
+                     *         {
+                     *           "path": "cron",
+                     *           "message": "expected a 5- or 6-field cron expression (got \"61 * * * *\")"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the response carries the request id that appears in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred. Quote request id 2f1c9a7e when reporting it.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the engine is unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:database",
+                     *       "title": "Database unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database did not answer; try again later.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The job to create. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateJob"];
+            };
+        };
+        responses: {
+            /** @description The job was created. */
+            201: {
+                headers: {
+                    /** @description The job’s URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0f9b7a52-3c1e-4b8e-9d59-2f4d1c7e6a10",
+                     *       "name": "nightly-report",
+                     *       "cron": "0 9 * * 1-5",
+                     *       "timezone": "Europe/Paris",
+                     *       "description": "At 09:00, Monday through Friday",
+                     *       "job_fields": {
+                     *         "report": "sales"
+                     *       },
+                     *       "paused": false,
+                     *       "catch_up": "latest",
+                     *       "catch_up_window_seconds": null,
+                     *       "overlap": "allow",
+                     *       "next_run_at": "2025-01-06T08:00:00.000Z",
+                     *       "last_run_at": "2025-01-03T08:00:00.000Z",
+                     *       "created_at": "2025-01-01T12:00:00.000Z",
+                     *       "updated_at": "2025-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:malformed_json",
+                     *       "title": "Malformed JSON",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid JSON.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or wrong bearer token (only when SCHEDULER_API_TOKEN is set). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send Authorization: Bearer <token>.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sent by a web page on another origin (`cross_site`), or with the read-only token (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:cross_site",
+                     *       "title": "Cross-site request refused",
+                     *       "status": 403,
+                     *       "detail": "POST from a web page on another origin is refused (Sec-Fetch-Site: cross-site). Changes must come from this service's own pages or from a client that is not a browser.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A job with that name already exists. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "a schedule with name \"nightly-report\" already exists",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over the size limit, or `job_fields` is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the server accepts.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Send the request body as application/json.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field has the wrong type or an invalid value; `errors` names each. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid values.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d",
+                     *       "errors": [
+                     *         {
+                     *           "path": "cron",
+                     *           "message": "expected a 5- or 6-field cron expression (got \"61 * * * *\")"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the response carries the request id that appears in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred. Quote request id 2f1c9a7e when reporting it.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the engine is unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:database",
+                     *       "title": "Database unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database did not answer; try again later.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job’s id or its name. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0f9b7a52-3c1e-4b8e-9d59-2f4d1c7e6a10",
+                     *       "name": "nightly-report",
+                     *       "cron": "0 9 * * 1-5",
+                     *       "timezone": "Europe/Paris",
+                     *       "description": "At 09:00, Monday through Friday",
+                     *       "job_fields": {
+                     *         "report": "sales"
+                     *       },
+                     *       "paused": false,
+                     *       "catch_up": "latest",
+                     *       "catch_up_window_seconds": null,
+                     *       "overlap": "allow",
+                     *       "next_run_at": "2025-01-06T08:00:00.000Z",
+                     *       "last_run_at": "2025-01-03T08:00:00.000Z",
+                     *       "created_at": "2025-01-01T12:00:00.000Z",
+                     *       "updated_at": "2025-01-01T12:00:00.000Z",
+                     *       "upcoming": [
+                     *         "2025-01-06T08:00:00.000Z",
+                     *         "2025-01-07T08:00:00.000Z"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["JobDetail"];
+                };
+            };
+            /** @description Missing or wrong bearer token (only when SCHEDULER_API_TOKEN is set). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send Authorization: Bearer <token>.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No job with that id or name. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "schedule \"nightly-report\" was not found",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field has the wrong type or an invalid value; `errors` names each. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid values.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d",
+                     *       "errors": [
+                     *         {
+                     *           "path": "cron",
+                     *           "message": "expected a 5- or 6-field cron expression (got \"61 * * * *\")"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the response carries the request id that appears in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred. Quote request id 2f1c9a7e when reporting it.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the engine is unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:database",
+                     *       "title": "Database unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database did not answer; try again later.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job’s id or its name. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or wrong bearer token (only when SCHEDULER_API_TOKEN is set). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send Authorization: Bearer <token>.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sent by a web page on another origin (`cross_site`), or with the read-only token (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:cross_site",
+                     *       "title": "Cross-site request refused",
+                     *       "status": 403,
+                     *       "detail": "POST from a web page on another origin is refused (Sec-Fetch-Site: cross-site). Changes must come from this service's own pages or from a client that is not a browser.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No job with that id or name. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "schedule \"nightly-report\" was not found",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field has the wrong type or an invalid value; `errors` names each. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid values.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d",
+                     *       "errors": [
+                     *         {
+                     *           "path": "cron",
+                     *           "message": "expected a 5- or 6-field cron expression (got \"61 * * * *\")"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the response carries the request id that appears in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred. Quote request id 2f1c9a7e when reporting it.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the engine is unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:database",
+                     *       "title": "Database unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database did not answer; try again later.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job’s id or its name. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The fields to change. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateJob"];
+            };
+        };
+        responses: {
+            /** @description The updated job. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0f9b7a52-3c1e-4b8e-9d59-2f4d1c7e6a10",
+                     *       "name": "nightly-report",
+                     *       "cron": "0 9 * * 1-5",
+                     *       "timezone": "Europe/Paris",
+                     *       "description": "At 09:00, Monday through Friday",
+                     *       "job_fields": {
+                     *         "report": "sales"
+                     *       },
+                     *       "paused": false,
+                     *       "catch_up": "latest",
+                     *       "catch_up_window_seconds": null,
+                     *       "overlap": "allow",
+                     *       "next_run_at": "2025-01-06T08:00:00.000Z",
+                     *       "last_run_at": "2025-01-03T08:00:00.000Z",
+                     *       "created_at": "2025-01-01T12:00:00.000Z",
+                     *       "updated_at": "2025-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:malformed_json",
+                     *       "title": "Malformed JSON",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid JSON.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or wrong bearer token (only when SCHEDULER_API_TOKEN is set). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send Authorization: Bearer <token>.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sent by a web page on another origin (`cross_site`), or with the read-only token (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:cross_site",
+                     *       "title": "Cross-site request refused",
+                     *       "status": 403,
+                     *       "detail": "POST from a web page on another origin is refused (Sec-Fetch-Site: cross-site). Changes must come from this service's own pages or from a client that is not a browser.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No job with that id or name. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "schedule \"nightly-report\" was not found",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A job with that name already exists. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "a schedule with name \"nightly-report\" already exists",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over the size limit, or `job_fields` is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the server accepts.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Send the request body as application/json.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field has the wrong type or an invalid value; `errors` names each. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid values.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d",
+                     *       "errors": [
+                     *         {
+                     *           "path": "cron",
+                     *           "message": "expected a 5- or 6-field cron expression (got \"61 * * * *\")"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the response carries the request id that appears in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred. Quote request id 2f1c9a7e when reporting it.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the engine is unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:database",
+                     *       "title": "Database unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database did not answer; try again later.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pauseJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job’s id or its name. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The paused job; `next_run_at` is null. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0f9b7a52-3c1e-4b8e-9d59-2f4d1c7e6a10",
+                     *       "name": "nightly-report",
+                     *       "cron": "0 9 * * 1-5",
+                     *       "timezone": "Europe/Paris",
+                     *       "description": "At 09:00, Monday through Friday",
+                     *       "job_fields": {
+                     *         "report": "sales"
+                     *       },
+                     *       "paused": false,
+                     *       "catch_up": "latest",
+                     *       "catch_up_window_seconds": null,
+                     *       "overlap": "allow",
+                     *       "next_run_at": "2025-01-06T08:00:00.000Z",
+                     *       "last_run_at": "2025-01-03T08:00:00.000Z",
+                     *       "created_at": "2025-01-01T12:00:00.000Z",
+                     *       "updated_at": "2025-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Missing or wrong bearer token (only when SCHEDULER_API_TOKEN is set). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send Authorization: Bearer <token>.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sent by a web page on another origin (`cross_site`), or with the read-only token (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:cross_site",
+                     *       "title": "Cross-site request refused",
+                     *       "status": 403,
+                     *       "detail": "POST from a web page on another origin is refused (Sec-Fetch-Site: cross-site). Changes must come from this service's own pages or from a client that is not a browser.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No job with that id or name. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "schedule \"nightly-report\" was not found",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field has the wrong type or an invalid value; `errors` names each. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid values.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d",
+                     *       "errors": [
+                     *         {
+                     *           "path": "cron",
+                     *           "message": "expected a 5- or 6-field cron expression (got \"61 * * * *\")"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the response carries the request id that appears in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred. Quote request id 2f1c9a7e when reporting it.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the engine is unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:database",
+                     *       "title": "Database unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database did not answer; try again later.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resumeJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job’s id or its name. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The resumed job. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0f9b7a52-3c1e-4b8e-9d59-2f4d1c7e6a10",
+                     *       "name": "nightly-report",
+                     *       "cron": "0 9 * * 1-5",
+                     *       "timezone": "Europe/Paris",
+                     *       "description": "At 09:00, Monday through Friday",
+                     *       "job_fields": {
+                     *         "report": "sales"
+                     *       },
+                     *       "paused": false,
+                     *       "catch_up": "latest",
+                     *       "catch_up_window_seconds": null,
+                     *       "overlap": "allow",
+                     *       "next_run_at": "2025-01-06T08:00:00.000Z",
+                     *       "last_run_at": "2025-01-03T08:00:00.000Z",
+                     *       "created_at": "2025-01-01T12:00:00.000Z",
+                     *       "updated_at": "2025-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Missing or wrong bearer token (only when SCHEDULER_API_TOKEN is set). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send Authorization: Bearer <token>.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sent by a web page on another origin (`cross_site`), or with the read-only token (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:cross_site",
+                     *       "title": "Cross-site request refused",
+                     *       "status": 403,
+                     *       "detail": "POST from a web page on another origin is refused (Sec-Fetch-Site: cross-site). Changes must come from this service's own pages or from a client that is not a browser.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No job with that id or name. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "schedule \"nightly-report\" was not found",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field has the wrong type or an invalid value; `errors` names each. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid values.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d",
+                     *       "errors": [
+                     *         {
+                     *           "path": "cron",
+                     *           "message": "expected a 5- or 6-field cron expression (got \"61 * * * *\")"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the response carries the request id that appears in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred. Quote request id 2f1c9a7e when reporting it.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the engine is unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:database",
+                     *       "title": "Database unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database did not answer; try again later.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    runJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job’s id or its name. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run it queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "6a1c2d3e-4f50-4617-8293-a4b5c6d7e8f9",
+                     *       "job_id": "0f9b7a52-3c1e-4b8e-9d59-2f4d1c7e6a10",
+                     *       "scheduled_for": "2025-01-03T08:00:00.000Z",
+                     *       "last_scheduled_for": "2025-01-03T08:00:00.000Z",
+                     *       "tick_count": 1,
+                     *       "trigger": "manual",
+                     *       "status": "queued",
+                     *       "enqueued_at": "2025-01-03T08:00:00.012Z",
+                     *       "started_at": null,
+                     *       "finished_at": null,
+                     *       "attempts": 0,
+                     *       "error": null,
+                     *       "failed_attempts": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Run"];
+                };
+            };
+            /** @description Missing or wrong bearer token (only when SCHEDULER_API_TOKEN is set). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send Authorization: Bearer <token>.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sent by a web page on another origin (`cross_site`), or with the read-only token (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:cross_site",
+                     *       "title": "Cross-site request refused",
+                     *       "status": 403,
+                     *       "detail": "POST from a web page on another origin is refused (Sec-Fetch-Site: cross-site). Changes must come from this service's own pages or from a client that is not a browser.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No job with that id or name. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "schedule \"nightly-report\" was not found",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field has the wrong type or an invalid value; `errors` names each. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid values.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d",
+                     *       "errors": [
+                     *         {
+                     *           "path": "cron",
+                     *           "message": "expected a 5- or 6-field cron expression (got \"61 * * * *\")"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the response carries the request id that appears in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred. Quote request id 2f1c9a7e when reporting it.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the engine is unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:database",
+                     *       "title": "Database unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database did not answer; try again later.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listJobRuns: {
+        parameters: {
+            query?: {
+                /** @description The cursor of the next page, from the previous page’s `Link: <…>; rel="next"` header. */
+                cursor?: string;
+                /** @description Page size, 1-1000. Default 100. */
+                limit?: number;
+                /** @description Only runs in this status. */
+                status?: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "skipped" | "missed";
+            };
+            header?: never;
+            path: {
+                /** @description The job’s id or its name. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of runs. */
+            200: {
+                headers: {
+                    /** @description The next page, when there is one: `<…>; rel="next"`. */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": "6a1c2d3e-4f50-4617-8293-a4b5c6d7e8f9",
+                     *         "job_id": "0f9b7a52-3c1e-4b8e-9d59-2f4d1c7e6a10",
+                     *         "scheduled_for": "2025-01-03T08:00:00.000Z",
+                     *         "last_scheduled_for": "2025-01-03T08:00:00.000Z",
+                     *         "tick_count": 1,
+                     *         "trigger": "schedule",
+                     *         "status": "succeeded",
+                     *         "enqueued_at": "2025-01-03T08:00:00.012Z",
+                     *         "started_at": "2025-01-03T08:00:00.040Z",
+                     *         "finished_at": "2025-01-03T08:00:00.051Z",
+                     *         "attempts": 1,
+                     *         "error": null,
+                     *         "failed_attempts": []
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["RunList"];
+                };
+            };
+            /** @description Missing or wrong bearer token (only when SCHEDULER_API_TOKEN is set). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send Authorization: Bearer <token>.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No job with that id or name. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "schedule \"nightly-report\" was not found",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field has the wrong type or an invalid value; `errors` names each. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid values.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d",
+                     *       "errors": [
+                     *         {
+                     *           "path": "cron",
+                     *           "message": "expected a 5- or 6-field cron expression (got \"61 * * * *\")"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the response carries the request id that appears in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred. Quote request id 2f1c9a7e when reporting it.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the engine is unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:database",
+                     *       "title": "Database unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database did not answer; try again later.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOpenApiDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The document; its `servers` entry is the path prefix the API is served under. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The body is over the size limit, or `job_fields` is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the server accepts.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the response carries the request id that appears in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred. Quote request id 2f1c9a7e when reporting it.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRedoc: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ReDoc page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The body is over the size limit, or `job_fields` is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the server accepts.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the response carries the request id that appears in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred. Quote request id 2f1c9a7e when reporting it.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRedocScript: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, cacheable for an hour. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/javascript": string;
+                };
+            };
+            /** @description The body is over the size limit, or `job_fields` is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the server accepts.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the response carries the request id that appears in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred. Quote request id 2f1c9a7e when reporting it.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+}

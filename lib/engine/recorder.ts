@@ -1,0 +1,222 @@
+/**
+ * Writes what workers see happen to runs (an attempt starts, ends) into the run history, in batches
+ * off the path of the handlers: a handler starts at once and its start is recorded a moment later.
+ * A short handler's start and end usually share one write. The pg-boss side of an attempt (complete,
+ * fail, a retry job for a run that failed in this process) commits in the same transaction as its
+ * record, so the two never disagree.
+ *
+ * A batch that cannot be written (database down) is kept and written again, in order, later.
+ */
+import type { Boss, NewJob, RunJob } from '../boss.ts';
+import type { Queries, RunEvent, Store } from '../store/store.ts';
+
+type ReportError = (error: Error) => void;
+
+/** How long events gather before they are written. */
+const FLUSH_DELAY_MS = 20;
+const MAX_BACKOFF_MS = 2000;
+
+/** The pg-boss side of an ended attempt of a job-carried run. */
+export type Settlement = { queue: string; job: RunJob } & (
+  | { kind: 'complete' }
+  | { kind: 'fail'; message: string }
+  | { kind: 'release'; message: string }
+);
+
+/** A retry handed to pg-boss: enqueued only if the failure it follows was recorded (the run was still ours). */
+export interface RetryJob {
+  queue: string;
+  job: NewJob;
+}
+
+/** What one write carries. */
+interface Batch {
+  events: Map<string, RunEvent>;
+  retries: Map<string, RetryJob>;
+  settlements: Settlement[];
+}
+
+function emptyBatch(): Batch {
+  return { events: new Map(), retries: new Map(), settlements: [] };
+}
+
+/** An attempt's end merged into its still unwritten start: one write for both. */
+function merge(start: RunEvent, end: RunEvent): RunEvent {
+  return { ...end, isStart: start.isStart, startedAt: start.startedAt ?? end.startedAt };
+}
+
+export class RunRecorder {
+  readonly #store: Store;
+  readonly #boss: Boss;
+  readonly #reportError: ReportError;
+  readonly #announce: (tx: Queries, retries: RetryJob[]) => Promise<void>;
+  #batch = emptyBatch();
+  /** Events of a later attempt of a run whose earlier attempt is still in #batch: written after it. */
+  #later: { event: RunEvent; retry?: RetryJob }[] = [];
+  #timer: NodeJS.Timeout | null = null;
+  #flushing: Promise<void> | null = null;
+  #backoffMs = 0;
+  #closed = false;
+
+  /**
+   * @param announce called in the transaction that hands retries to pg-boss (to wake workers when they come due)
+   */
+  constructor(
+    store: Store,
+    boss: Boss,
+    reportError: ReportError,
+    announce: (tx: Queries, retries: RetryJob[]) => Promise<void>,
+  ) {
+    this.#store = store;
+    this.#boss = boss;
+    this.#reportError = reportError;
+    this.#announce = announce;
+  }
+
+  /** An attempt's handler started. */
+  started(id: string, owner: string, attempt: number, startedAt: Date, job: boolean): void {
+    this.#add({
+      id,
+      owner,
+      attempt,
+      status: 'running',
+      startedAt,
+      finishedAt: null,
+      error: null,
+      isStart: true,
+      outcome: null,
+      attemptStartedAt: startedAt,
+      job,
+    });
+  }
+
+  /** An attempt ended: `event` is the run's state afterwards; a retry job or a pg-boss settlement may go with it. */
+  ended(
+    event: Omit<RunEvent, 'isStart' | 'startedAt'>,
+    extra: { retry?: RetryJob; settlement?: Settlement } = {},
+  ): void {
+    this.#add({ ...event, isStart: false, startedAt: null }, extra.retry);
+    if (extra.settlement) this.#batch.settlements.push(extra.settlement);
+    this.#arm();
+  }
+
+  /** A pg-boss settlement with no run history to write (a job whose run the engine does not know). */
+  settle(settlement: Settlement): void {
+    this.#batch.settlements.push(settlement);
+    this.#arm();
+  }
+
+  /** Writes everything gathered so far (and what gathers meanwhile), retrying until it is written or `deadline` passes. */
+  async drain(deadlineMs: number): Promise<void> {
+    while (this.#pending() && Date.now() < deadlineMs) {
+      if (this.#timer) clearTimeout(this.#timer);
+      this.#timer = null;
+      await (this.#flushing ?? this.#flush());
+      if (this.#pending() && this.#backoffMs > 0) {
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.max(0, Math.min(this.#backoffMs, deadlineMs - Date.now()))),
+        );
+      }
+    }
+  }
+
+  /**
+   * Stops writing: what is still unwritten is dropped (the caller drained first; a run whose end
+   * is lost stays open under this instance, and is handed over like any run a stopped instance held).
+   */
+  close(): void {
+    this.#closed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  #pending(): boolean {
+    const b = this.#batch;
+    return b.events.size > 0 || b.settlements.length > 0 || this.#later.length > 0 || this.#flushing !== null;
+  }
+
+  #add(event: RunEvent, retry?: RetryJob): void {
+    const pending = this.#batch.events.get(event.id);
+    if (pending && pending.attempt !== event.attempt) {
+      // One row per run in a write: a later attempt waits for the write of the earlier one.
+      this.#later.push({ event, ...(retry && { retry }) });
+    } else {
+      this.#batch.events.set(event.id, pending && !event.isStart ? merge(pending, event) : event);
+      if (retry) this.#batch.retries.set(event.id, retry);
+    }
+    this.#arm();
+  }
+
+  #arm(): void {
+    if (this.#timer || this.#flushing || this.#closed) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      void this.#flush();
+    }, FLUSH_DELAY_MS + this.#backoffMs);
+  }
+
+  #flush(): Promise<void> {
+    const batch = this.#batch;
+    this.#batch = emptyBatch();
+    const later = this.#later;
+    this.#later = [];
+    for (const { event, retry } of later) this.#add(event, retry);
+    this.#flushing = this.#write(batch)
+      .then(() => {
+        this.#backoffMs = 0;
+      })
+      .catch((error: Error) => {
+        this.#reportError(error);
+        this.#backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(100, this.#backoffMs * 2));
+        this.#restore(batch);
+      })
+      .finally(() => {
+        this.#flushing = null;
+        if (this.#batch.events.size > 0 || this.#batch.settlements.length > 0 || this.#later.length > 0) this.#arm();
+      });
+    return this.#flushing;
+  }
+
+  /** A batch that failed goes back ahead of what gathered since. */
+  #restore(failed: Batch): void {
+    const newer = this.#batch;
+    this.#batch = emptyBatch();
+    const later = this.#later;
+    this.#later = [];
+    for (const [id, event] of failed.events) this.#add(event, failed.retries.get(id));
+    for (const [id, event] of newer.events) this.#add(event, newer.retries.get(id));
+    for (const item of later) this.#add(item.event, item.retry);
+    this.#batch.settlements.push(...failed.settlements, ...newer.settlements);
+  }
+
+  /** Writes a batch in one transaction. */
+  async #write(batch: Batch): Promise<void> {
+    if (batch.events.size === 0 && batch.settlements.length === 0) return;
+    await this.#store.transaction(async (tx) => {
+      const applied = await tx.recordRunEvents([...batch.events.values()]);
+      // A retry follows a failure this process recorded; a run taken over meanwhile is not its to retry.
+      const handed = [...batch.retries].filter(([id]) => applied.has(id)).map(([, retry]) => retry);
+      for (const [queue, jobs] of Map.groupBy(handed, (retry) => retry.queue))
+        await this.#boss.enqueue(
+          queue,
+          jobs.map((r) => r.job),
+          tx.executor,
+        );
+      const completions = Map.groupBy(
+        batch.settlements.filter((s) => s.kind === 'complete'),
+        (s) => s.queue,
+      );
+      for (const [queue, done] of completions)
+        await this.#boss.complete(
+          queue,
+          done.map((s) => s.job),
+          tx.executor,
+        );
+      for (const s of batch.settlements) {
+        if (s.kind === 'fail') await this.#boss.fail(s.queue, s.job, s.message, tx.executor);
+        if (s.kind === 'release') await this.#boss.release(s.queue, s.job.id, s.message, tx.executor);
+      }
+      if (handed.length > 0) await this.#announce(tx, handed);
+    });
+  }
+}

@@ -1,0 +1,572 @@
+/**
+ * Runs user handlers for the runs of one queue, in this process. Runs reach it two ways:
+ *
+ * - Leased: this process's ticker claimed them for a tick and hands them over right after its
+ *   claim commits, ahead of the tick. They start at the tick from memory: no query, no commit, no
+ *   WAL flush stands between the tick and the handler. They start only while this instance's lease
+ *   certainly holds (see InstanceLease); a run it can no longer start safely is left to the
+ *   instance that takes it over.
+ * - Fetched from pg-boss: runs fired into the queue (ticks of instances with no room for them,
+ *   manual runs), retries, and runs taken over from a dead instance. It fetches as many ready jobs
+ *   as it has free slots, and is woken by the engine's NOTIFY when such runs come due.
+ *
+ * Each run's attempt is recorded (start, end, error) by the RunRecorder, in batches; each handler
+ * holds its slot until it returns, and its outcome is settled the moment it does.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { type Boss, type RunJob, runJobData } from '../boss.ts';
+import type { SchedulerConfig } from '../config.ts';
+import type { AttemptOutcome, RunContext, RunHandler, RunTrigger, SchedulerEvents } from '../types.ts';
+import type { InstanceLease } from './lease.ts';
+import type { RunRecorder } from './recorder.ts';
+
+type Emit = <E extends keyof SchedulerEvents>(event: E, ...args: SchedulerEvents[E]) => void;
+
+/** A run leased to this process by its own claim: everything a handler needs, from memory. */
+export interface LeasedRun {
+  id: string;
+  scheduleId: string;
+  scheduleName: string;
+  scheduledFor: Date;
+  firedAt: Date;
+  trigger: RunTrigger;
+  fields: Record<string, unknown>;
+  /** The lease id it was leased under: it is not started under another. */
+  owner: string;
+  /** Catch-up and backfill runs start after fresh ticks. */
+  backlog: boolean;
+}
+
+/** A job taken from pg-boss, with its attempt's start already recorded under this instance. */
+export interface TakenJob {
+  job: RunJob;
+  /** The attempt this fetch stands for. */
+  attempt: number;
+  startedAt: Date;
+}
+
+export interface WorkerDeps {
+  boss: Boss;
+  /**
+   * Fetches up to `batchSize` ready jobs of `queue` and records their attempts as started by
+   * `owner`, in one transaction: a job this process holds is never active in pg-boss without the
+   * run saying which instance holds it, so a takeover finds it should the process die.
+   */
+  take(queue: string, batchSize: number, owner: string): Promise<TakenJob[]>;
+  recorder: RunRecorder;
+  lease: InstanceLease;
+  config: SchedulerConfig;
+  emit: Emit;
+}
+
+/** How often an idle worker looks for ready jobs that no notification announced. */
+const POLL_MS = 2000;
+/**
+ * Most jobs one fetch takes. A fetch costs a round trip plus a share per job, and no handler of a
+ * fetch starts before all of it arrives.
+ */
+const MAX_FETCH = 500;
+/** Fetches taken at once when many slots are free (SKIP LOCKED keeps them disjoint). */
+const PARALLEL = 2;
+/**
+ * Runs leased to a worker wait in memory for a slot. It takes up to this many slots' worth, so a
+ * tick of short runs is not split with a round trip through pg-boss, and leaves the rest of a very
+ * big tick to the queue, where other instances' workers can take it.
+ */
+const LEASE_BACKLOG_SLOTS = 10;
+/**
+ * Longest the worker starts handlers in one event-loop turn: a tick of thousands of runs is started
+ * in slices, so the process keeps answering (requests, lease renewals) meanwhile.
+ */
+const TURN_MS = 10;
+/** Fresh-tick lateness samples kept, and how long they count. */
+const LATENESS_SAMPLES = 512;
+const LATENESS_MAX_AGE_MS = 5000;
+/** How often runs held back by a lease that does not certainly hold look at it again. */
+const LEASE_RECHECK_MS = 50;
+
+/** What a handler threw, as an Error with a message worth recording, whatever it was. */
+function toError(value: unknown): Error {
+  if (value instanceof Error) return value.message ? value : new Error(`${value.name} (no message)`, { cause: value });
+  if (typeof value === 'string') return new Error(value || 'the handler threw an empty string');
+  let shown: string | undefined;
+  try {
+    shown = JSON.stringify(value);
+  } catch {
+    // A value JSON cannot show (cyclic, a BigInt): its type says enough.
+  }
+  return new Error(`the handler threw ${shown ?? String(typeof value)}`, { cause: value });
+}
+
+/** A queue of runs in arrival order with O(1) take (arrays shift in O(n)). */
+class Queue<T> {
+  #items: T[] = [];
+  #head = 0;
+  get size(): number {
+    return this.#items.length - this.#head;
+  }
+  push(...items: T[]): void {
+    this.#items.push(...items);
+  }
+  take(): T | undefined {
+    if (this.#head >= this.#items.length) return undefined;
+    const item = this.#items[this.#head++];
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return item;
+  }
+  drainAll(): T[] {
+    const all = this.#items.slice(this.#head);
+    this.#items = [];
+    this.#head = 0;
+    return all;
+  }
+  filter(keep: (item: T) => boolean): void {
+    this.#items = this.#items.slice(this.#head).filter(keep);
+    this.#head = 0;
+  }
+}
+
+interface InFlight {
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/** How an attempt ended, as the worker saw it. */
+type Ending = { ok: true } | { ok: false; error: Error; outcome: AttemptOutcome };
+
+export class RunWorker {
+  readonly queue: string;
+  readonly #deps: WorkerDeps;
+  readonly #concurrency: number;
+  readonly #handler: RunHandler;
+  /** By `runId:attempt`: a retry of an expired attempt may run beside it. */
+  readonly #inFlight = new Map<string, InFlight>();
+  /** Attempts given back at stop: their handler's late outcome must not settle them. */
+  readonly #released = new Set<string>();
+  /** Leased runs waiting for their tick, by local instant. */
+  readonly #scheduled = new Map<number, { runs: LeasedRun[]; timer: NodeJS.Timeout }>();
+  #scheduledCount = 0;
+  readonly #ready = new Queue<LeasedRun>();
+  readonly #readyBacklog = new Queue<LeasedRun>();
+  /** Slots promised to runs a claim is leasing to this worker (see reserve()). */
+  #reserved = 0;
+  #filling: Promise<void> | null = null;
+  /** A wake-up came while a fetch was under way: fetch again after it. */
+  #again = false;
+  /** The last fetch filled every free slot: more may be ready, fetch when a slot frees. */
+  #backlog = false;
+  readonly #wakeTimers = new Map<number, NodeJS.Timeout>();
+  #recheck: NodeJS.Timeout | null = null;
+  #continueDrain: NodeJS.Immediate | null = null;
+  /** The lateness of the last LATENESS_SAMPLES fresh ticks started here (a ring), ms. */
+  readonly #lateness: number[] = [];
+  #latenessNext = 0;
+  #latenessAt = 0;
+  #stopped = false;
+  #poll: NodeJS.Timeout | null = null;
+
+  constructor(deps: WorkerDeps, queue: string, concurrency: number, handler: RunHandler) {
+    this.#deps = deps;
+    this.queue = queue;
+    this.#concurrency = concurrency;
+    this.#handler = handler;
+  }
+
+  start(): void {
+    this.#poll = setInterval(() => this.wake(), POLL_MS);
+    this.#poll.unref();
+    this.wake();
+  }
+
+  // --- Leased runs ------------------------------------------------------------------------------
+
+  #waiting(): number {
+    return this.#scheduledCount + this.#ready.size + this.#readyBacklog.size;
+  }
+
+  /**
+   * Promises room for up to `count` runs a claim is about to lease to this worker; returns how
+   * many. The claim hands them over with accept() after it commits, or gives the room back.
+   */
+  reserve(count: number): number {
+    if (this.#stopped) return 0;
+    const room = this.#concurrency * LEASE_BACKLOG_SLOTS - this.#inFlight.size - this.#waiting() - this.#reserved;
+    const granted = Math.max(0, Math.min(count, room));
+    this.#reserved += granted;
+    return granted;
+  }
+
+  /**
+   * Like reserve(), for catch-up and backfill runs: only slots free right now, so a backlog never
+   * takes the room a fresh tick will need.
+   */
+  reserveFree(count: number): number {
+    if (this.#stopped) return 0;
+    const room = this.#concurrency - this.#inFlight.size - this.#waiting() - this.#reserved;
+    const granted = Math.max(0, Math.min(count, room));
+    this.#reserved += granted;
+    return granted;
+  }
+
+  /** Gives back room reserved for a claim that did not commit. */
+  unreserve(reserved: number): void {
+    this.#reserved -= reserved;
+  }
+
+  /** Takes the runs a committed claim leased to this worker: they start at `atDbMs` (the database's clock). */
+  accept(runs: LeasedRun[], atDbMs: number, reserved: number): void {
+    this.#reserved -= reserved;
+    if (runs.length === 0) return;
+    const at = Math.round(atDbMs);
+    const entry = this.#scheduled.get(at);
+    if (entry) {
+      entry.runs.push(...runs);
+    } else {
+      const timer = setTimeout(() => this.#due(at), Math.max(0, this.#deps.lease.msUntil(at)));
+      this.#scheduled.set(at, { runs: [...runs], timer });
+    }
+    this.#scheduledCount += runs.length;
+  }
+
+  /** Forgets leased runs that have not started and match (their schedule was deleted). */
+  forget(matches: (run: LeasedRun) => boolean): void {
+    for (const [at, entry] of this.#scheduled) {
+      const kept = entry.runs.filter((run) => !matches(run));
+      this.#scheduledCount -= entry.runs.length - kept.length;
+      entry.runs = kept;
+      if (kept.length === 0) {
+        clearTimeout(entry.timer);
+        this.#scheduled.delete(at);
+      }
+    }
+    this.#ready.filter((run) => !matches(run));
+    this.#readyBacklog.filter((run) => !matches(run));
+  }
+
+  /** A tick's leased runs are due: from now on they take free slots ahead of anything fetched. */
+  #due(at: number): void {
+    const entry = this.#scheduled.get(at);
+    if (!entry) return;
+    // A timer may fire a moment early, and the database's clock is an estimate: never start a run
+    // before its instant, whatever the estimate's error.
+    const earliest = Math.min(...entry.runs.map((run) => run.scheduledFor.getTime()));
+    const early = this.#deps.lease.msUntil(earliest) + this.#deps.lease.uncertaintyMs;
+    if (early > 0) {
+      entry.timer = setTimeout(() => this.#due(at), Math.ceil(early));
+      return;
+    }
+    this.#scheduled.delete(at);
+    this.#scheduledCount -= entry.runs.length;
+    for (const run of entry.runs) (run.backlog ? this.#readyBacklog : this.#ready).push(run);
+    this.#drain();
+  }
+
+  /** Starts waiting leased runs while slots are free; fresh ticks first. */
+  #drain(): void {
+    const lease = this.#deps.lease;
+    const turn = performance.now();
+    while (this.#inFlight.size < this.#concurrency && !this.#stopped) {
+      if (performance.now() - turn > TURN_MS) {
+        // Let the rest of the process (requests, renewals, I/O) in before starting more.
+        this.#continueDrain ??= setImmediate(() => {
+          this.#continueDrain = null;
+          this.#drain();
+        });
+        break;
+      }
+      if (!lease.valid()) {
+        // The lease does not certainly hold now (renewals are late): another instance may take
+        // these runs over at any moment, so none may start. They wait: if the lease is renewed
+        // they start (late); if it was lost, they belong to the instance that took them over.
+        this.#recheck ??= setTimeout(() => {
+          this.#recheck = null;
+          this.#drain();
+        }, LEASE_RECHECK_MS);
+        break;
+      }
+      const run = this.#ready.take() ?? this.#readyBacklog.take();
+      if (!run) break;
+      // Leased under an id the lease has since lost: taken over by another instance.
+      if (run.owner !== lease.id) continue;
+      this.#startLeased(run);
+    }
+    if (this.#free() > 0 && this.#backlog) this.wake();
+  }
+
+  /**
+   * The 90th percentile of how late the recent fresh ticks' handlers started (ms), or null when
+   * none started lately: the pace of backfills follows it.
+   */
+  freshLateness(): number | null {
+    if (this.#lateness.length === 0 || performance.now() - this.#latenessAt > LATENESS_MAX_AGE_MS) return null;
+    const sorted = [...this.#lateness].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length * 0.9)] ?? null;
+  }
+
+  #startLeased(run: LeasedRun): void {
+    const { lease, recorder, config } = this.#deps;
+    const owner = run.owner;
+    // Started at or after its instant by construction (#due); the record says so exactly.
+    const startedAt = new Date(Math.max(lease.dbNow(), run.scheduledFor.getTime()));
+    if (!run.backlog) {
+      this.#lateness[this.#latenessNext] = startedAt.getTime() - run.scheduledFor.getTime();
+      this.#latenessNext = (this.#latenessNext + 1) % LATENESS_SAMPLES;
+      this.#latenessAt = performance.now();
+    }
+    recorder.started(run.id, owner, 1, startedAt, false);
+    const context = (signal: AbortSignal): RunContext => ({
+      runId: run.id,
+      scheduleId: run.scheduleId,
+      scheduleName: run.scheduleName,
+      scheduledFor: run.scheduledFor,
+      firedAt: run.firedAt,
+      attempt: 1,
+      trigger: run.trigger,
+      fields: run.fields,
+      signal,
+    });
+    this.#execute(`${run.id}:1`, context, config.runTimeoutSeconds, (ending) => {
+      const finishedAt = new Date(lease.dbNow());
+      const base = { id: run.id, owner, attempt: 1, attemptStartedAt: startedAt };
+      if (ending.ok) {
+        recorder.ended({ ...base, status: 'succeeded', finishedAt, error: null, outcome: null, job: false });
+        return false;
+      }
+      // The first failure of a leased run: retried through pg-boss while retries remain.
+      const retry = config.retryLimit >= 1;
+      const message = ending.error.message;
+      recorder.ended(
+        {
+          ...base,
+          status: retry ? 'queued' : 'failed',
+          finishedAt: retry ? null : finishedAt,
+          error: message,
+          outcome: ending.outcome,
+          job: retry,
+        },
+        retry
+          ? {
+              retry: {
+                queue: this.queue,
+                job: {
+                  id: run.id,
+                  data: runJobData(
+                    { id: run.id, scheduledFor: run.scheduledFor, enqueuedAt: run.firedAt, trigger: run.trigger },
+                    { id: run.scheduleId, name: run.scheduleName, fields: run.fields },
+                    1,
+                  ),
+                  startAfter: new Date(Date.now() + config.retryDelaySeconds * 1000),
+                  retryLimit: config.retryLimit - 1,
+                  priority: run.backlog ? -1 : 0,
+                },
+              },
+            }
+          : {},
+      );
+      return !retry;
+    });
+  }
+
+  // --- Runs fetched from pg-boss ----------------------------------------------------------------
+
+  /** Runs may be ready in pg-boss (a notification, a reconnect, a freed slot, the poll). */
+  wake(): void {
+    if (this.#stopped) return;
+    if (this.#filling) {
+      this.#again = true;
+      return;
+    }
+    this.#filling = this.#fill().finally(() => {
+      this.#filling = null;
+      // A wake-up that arrived after the fetch loop's last look (a slot freed meanwhile) must not be lost.
+      if (this.#again) this.wake();
+    });
+  }
+
+  /** Runs come due in pg-boss at `atDbMs` (the database's clock): fetch then. */
+  wakeAt(atDbMs: number): void {
+    const wait = this.#deps.lease.msUntil(atDbMs);
+    if (wait <= 1) {
+      this.wake();
+      return;
+    }
+    const key = Math.ceil(atDbMs);
+    if (this.#wakeTimers.has(key) || this.#stopped) return;
+    const timer = setTimeout(() => {
+      this.#wakeTimers.delete(key);
+      this.wake();
+    }, Math.ceil(wait));
+    timer.unref();
+    this.#wakeTimers.set(key, timer);
+  }
+
+  /** Slots a fetch may fill: leased runs that are due come first. */
+  #free(): number {
+    return this.#concurrency - this.#inFlight.size - this.#ready.size - this.#readyBacklog.size;
+  }
+
+  async #fill(): Promise<void> {
+    try {
+      do {
+        this.#again = false;
+        const free = this.#free();
+        if (free <= 0) {
+          this.#backlog = true;
+          return;
+        }
+        const takes: number[] = [];
+        for (let left = free; left > 0 && takes.length < PARALLEL; left -= MAX_FETCH)
+          takes.push(Math.min(left, MAX_FETCH));
+        const counts = await Promise.all(
+          takes.map(async (take) => {
+            const owner = this.#deps.lease.id;
+            const jobs = await this.#deps.take(this.queue, take, owner);
+            // Fetched jobs are active in pg-boss: run them even if stop() began meanwhile (it waits).
+            for (const taken of jobs) this.#startJob(taken, owner);
+            return jobs.length === take;
+          }),
+        );
+        this.#backlog = counts.every(Boolean);
+      } while ((this.#again || this.#backlog) && !this.#stopped);
+    } catch (error) {
+      this.#deps.emit('error', toError(error));
+    }
+  }
+
+  #startJob({ job, attempt, startedAt }: TakenJob, owner: string): void {
+    const { lease, recorder } = this.#deps;
+    const data = job.data;
+    const runId = data.runId ?? job.id;
+    const scheduledFor = new Date(data.scheduledFor);
+    // A job not fired by this library (sent to the queue by other code) has no run to record.
+    const known = data.runId !== undefined;
+    const context = (signal: AbortSignal): RunContext => ({
+      runId,
+      scheduleId: data.scheduleId,
+      scheduleName: data.scheduleName,
+      scheduledFor,
+      firedAt: new Date(data.firedAt),
+      attempt,
+      trigger: data.trigger,
+      fields: data.fields ?? {},
+      signal,
+    });
+    this.#execute(`${runId}:${attempt}`, context, job.expireInSeconds, (ending) => {
+      const final = !ending.ok && job.retryCount >= job.retryLimit;
+      const settlement = ending.ok
+        ? { queue: this.queue, job, kind: 'complete' as const }
+        : { queue: this.queue, job, kind: 'fail' as const, message: ending.error.message };
+      if (!known) {
+        recorder.settle(settlement);
+        return final;
+      }
+      const finishedAt = new Date(lease.dbNow());
+      recorder.ended(
+        {
+          id: runId,
+          owner,
+          attempt,
+          attemptStartedAt: startedAt,
+          job: true,
+          ...(ending.ok
+            ? { status: 'succeeded' as const, finishedAt, error: null, outcome: null }
+            : {
+                status: final ? ('failed' as const) : ('queued' as const),
+                finishedAt: final ? finishedAt : null,
+                error: ending.error.message,
+                outcome: ending.outcome,
+              }),
+        },
+        { settlement },
+      );
+      return final;
+    });
+  }
+
+  // --- Running a handler ------------------------------------------------------------------------
+
+  /**
+   * Runs the handler for one attempt. `settle` records how it ended (once: at its end, or at its
+   * timeout if that comes first) and returns whether that failure was final. The attempt holds its
+   * slot until the handler returns, even after a timeout, so concurrency is never exceeded.
+   */
+  #execute(
+    key: string,
+    makeContext: (signal: AbortSignal) => RunContext,
+    timeoutSeconds: number,
+    settle: (ending: Ending) => boolean,
+  ): void {
+    const controller = new AbortController();
+    const context = makeContext(controller.signal);
+    // Registered before the handler starts: a handler that throws at once still finds its entry.
+    const entry: InFlight = { controller, done: Promise.resolve() };
+    this.#inFlight.set(key, entry);
+    let settled = false;
+    const finish = (ending: Ending) => {
+      if (settled || this.#released.has(key)) return;
+      settled = true;
+      let final = false;
+      try {
+        final = settle(ending);
+      } catch (error) {
+        this.#deps.emit('error', toError(error));
+      }
+      if (ending.ok) this.#deps.emit('succeeded', { ...context, durationMs: performance.now() - begun });
+      else this.#deps.emit('failed', { ...context, error: ending.error, final });
+    };
+    const begun = performance.now();
+    // The attempt times out (and is retried) after this long; the handler is told to give up.
+    const expiry = setTimeout(() => {
+      const error = new Error(`run timed out after ${timeoutSeconds} s`);
+      controller.abort(error);
+      finish({ ok: false, error, outcome: 'timed_out' });
+    }, timeoutSeconds * 1000);
+    expiry.unref();
+    entry.done = (async () => {
+      let ending: Ending = { ok: true };
+      try {
+        await this.#handler(context);
+      } catch (thrown) {
+        ending = { ok: false, error: toError(thrown), outcome: 'failed' };
+      } finally {
+        clearTimeout(expiry);
+        this.#inFlight.delete(key);
+      }
+      finish(ending);
+      this.#drain();
+    })();
+  }
+
+  /**
+   * Stops taking runs, forgets leased runs that have not started (the caller hands them back),
+   * waits up to `timeoutMs` for running handlers, then aborts the rest: their attempts are given
+   * back by the caller (released), and their late outcome is ignored.
+   */
+  async stop(timeoutMs: number): Promise<void> {
+    this.#stopped = true;
+    if (this.#poll) clearInterval(this.#poll);
+    for (const timer of this.#wakeTimers.values()) clearTimeout(timer);
+    for (const { timer } of this.#scheduled.values()) clearTimeout(timer);
+    if (this.#recheck) clearTimeout(this.#recheck);
+    if (this.#continueDrain) clearImmediate(this.#continueDrain);
+    this.#scheduled.clear();
+    this.#scheduledCount = 0;
+    this.#ready.drainAll();
+    this.#readyBacklog.drainAll();
+    await this.#filling;
+    const running = [...this.#inFlight.values()];
+    if (running.length > 0) {
+      await Promise.race([
+        Promise.all(running.map((entry) => entry.done)),
+        delay(timeoutMs, undefined, { ref: false }),
+      ]);
+    }
+    for (const [key, { controller }] of this.#inFlight) {
+      this.#released.add(key);
+      controller.abort(new Error('the worker is stopping'));
+    }
+  }
+}

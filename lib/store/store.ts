@@ -1,0 +1,769 @@
+/**
+ * The only code that executes SQL. Statements come from sql.ts; rows become domain types here.
+ */
+import pg from 'pg';
+import type { SqlExecutor } from '../boss.ts';
+import { connectionSettings, type SchedulerConfig } from '../config.ts';
+import { describeCron } from '../cron.ts';
+import { SchedulerError } from '../errors.ts';
+import type {
+  AttemptOutcome,
+  AttemptRecord,
+  CatchUpPolicy,
+  OverlapPolicy,
+  Run,
+  RunStatus,
+  RunTrigger,
+  Schedule,
+  ScheduleInput,
+} from '../types.ts';
+import * as sql from './sql.ts';
+
+interface Queryable {
+  query(text: string, values?: unknown[]): Promise<pg.QueryResult>;
+}
+
+/** A schedule row as the ticker claims it. */
+export interface ClaimedRow {
+  id: string;
+  name: string;
+  cron: string;
+  timezone: string;
+  fields: Record<string, unknown>;
+  queue: string;
+  catchUp: CatchUpPolicy;
+  catchUpWindowSeconds: number | null;
+  overlap: OverlapPolicy;
+  nextRunAt: Date;
+  now: Date;
+  previousActive: boolean;
+}
+
+/** A range of ticks to fire a chunk at a time. */
+export interface Backfill {
+  id: string;
+  scheduleId: string;
+  trigger: 'catch_up' | 'backfill';
+  /** The first tick still to fire is at or after this. */
+  nextAt: Date;
+  /** The last tick it may fire (inclusive). */
+  untilAt: Date;
+  /** How many runs it may still fire. */
+  remaining: number;
+}
+
+/** A backfill as the ticker claims it, with its schedule. */
+export interface ClaimedBackfill extends Backfill {
+  name: string;
+  cron: string;
+  timezone: string;
+  fields: Record<string, unknown>;
+  queue: string;
+  deleted: boolean;
+}
+
+/** A run to insert. */
+export interface NewRun {
+  id: string;
+  scheduleId: string;
+  scheduledFor: Date;
+  lastScheduledFor: Date;
+  tickCount: number;
+  trigger: RunTrigger;
+  status: RunStatus;
+  queue: string;
+  /** The instance it is leased to, or null. */
+  owner: string | null;
+  /** A pg-boss job carries it. */
+  job: boolean;
+}
+
+/** A run as the engine handles it: the public shape plus the queue it belongs to. */
+export type StoredRun = Omit<Run, 'failedAttempts'> & { queue: string };
+
+/** Values of a schedule row that create/update write. */
+export type ScheduleValues = Required<Omit<ScheduleInput, 'catchUpWindowSeconds'>> & {
+  catchUpWindowSeconds: number | null;
+  nextRunAt: Date | null;
+};
+
+/**
+ * What a worker saw happen to one run, for recordRunEvents: an attempt that started, ended, or
+ * both. `status` is the run's status afterwards.
+ */
+export interface RunEvent {
+  id: string;
+  /** The instance that saw it (its lease id at the time). */
+  owner: string;
+  attempt: number;
+  status: RunStatus;
+  /** Set when the attempt started since the last record. */
+  startedAt: Date | null;
+  /** Set when the run reached a final status. */
+  finishedAt: Date | null;
+  /** The attempt's error (a failure), or null. */
+  error: string | null;
+  /** The event includes the attempt's start. */
+  isStart: boolean;
+  /** Set when the attempt ended without success: it is logged in run_attempts. */
+  outcome: AttemptOutcome | null;
+  /** When the attempt's handler started, for the attempt log. */
+  attemptStartedAt: Date | null;
+  /** The run is (now) carried by a pg-boss job. */
+  job: boolean;
+}
+
+/** An open run of an instance, as a takeover needs it. */
+export interface HeldRun {
+  id: string;
+  scheduleId: string;
+  scheduleName: string;
+  fields: Record<string, unknown>;
+  scheduledFor: Date;
+  enqueuedAt: Date | null;
+  startedAt: Date | null;
+  trigger: RunTrigger;
+  queue: string;
+  status: RunStatus;
+  job: boolean;
+  attempts: number;
+  /** Attempts that failed or timed out (lost and released ones are not the run's fault). */
+  failures: number;
+}
+
+/** One run handed to pg-boss: the attempts it counts now, and the attempt cut short, if any. */
+export interface HandOff {
+  id: string;
+  attempts: number;
+  outcome: AttemptOutcome | null;
+  error: string | null;
+  attemptStartedAt: Date | null;
+}
+
+/** The scheduler's schema was migrated by a newer version than this one. */
+export class SchemaVersionError extends SchedulerError {
+  constructor(schema: string, found: number, known: number) {
+    super(
+      'schema_version',
+      `the schema "${schema}" was migrated by a newer version of pg-cron-scheduler (schema version ${found}; ` +
+        `this version knows up to ${known}): upgrade pg-cron-scheduler, or use another schema`,
+    );
+  }
+}
+
+function toSchedule(row: Record<string, unknown>): Schedule {
+  return {
+    id: row.id as string,
+    name: row.name as string,
+    cron: row.cron as string,
+    timezone: row.timezone as string,
+    description: describeCron(row.cron as string),
+    fields: row.fields as Record<string, unknown>,
+    queue: row.queue as string,
+    paused: row.paused as boolean,
+    catchUp: row.catch_up as CatchUpPolicy,
+    catchUpWindowSeconds: (row.catch_up_window_seconds as number | null) ?? null,
+    overlap: row.overlap as OverlapPolicy,
+    nextRunAt: (row.next_run_at as Date | null) ?? null,
+    lastRunAt: (row.last_run_at as Date | null) ?? null,
+    createdAt: row.created_at as Date,
+    updatedAt: row.updated_at as Date,
+  };
+}
+
+function toRun(row: Record<string, unknown>): StoredRun {
+  return {
+    id: row.id as string,
+    scheduleId: row.schedule_id as string,
+    scheduledFor: row.scheduled_for as Date,
+    lastScheduledFor: row.last_scheduled_for as Date,
+    tickCount: row.tick_count as number,
+    trigger: row.trigger as RunTrigger,
+    status: row.status as RunStatus,
+    queue: row.queue as string,
+    enqueuedAt: (row.enqueued_at as Date | null) ?? null,
+    startedAt: (row.started_at as Date | null) ?? null,
+    finishedAt: (row.finished_at as Date | null) ?? null,
+    attempts: row.attempts as number,
+    error: (row.error as string | null) ?? null,
+  };
+}
+
+function toAttempts(value: unknown): AttemptRecord[] {
+  return ((value as Record<string, unknown>[] | null) ?? []).map((a) => ({
+    attempt: a.attempt as number,
+    outcome: a.outcome as AttemptOutcome,
+    error: (a.error as string | null) ?? null,
+    startedAt: a.started_at ? new Date(a.started_at as string) : null,
+    finishedAt: new Date(a.finished_at as string),
+  }));
+}
+
+/** The values of a schedule row in the order insertSchedule and updateSchedule take them ($2 on). */
+function scheduleParams(v: ScheduleValues): unknown[] {
+  return [
+    v.name,
+    v.cron,
+    v.timezone,
+    v.fields,
+    v.queue,
+    v.paused,
+    v.catchUp,
+    v.catchUpWindowSeconds,
+    v.overlap,
+    v.nextRunAt,
+  ];
+}
+
+/** A run as the public API shows it: without the queue, which only the engine needs. */
+export function publicRun(run: StoredRun, failedAttempts: AttemptRecord[] = []): Run {
+  const { queue: _queue, ...rest } = run;
+  return { ...rest, failedAttempts };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string })?.code === '23505';
+}
+
+/** Statements bound to one connection (the pool, or a client inside a transaction). */
+export class Queries {
+  readonly #db: Queryable;
+  readonly #schema: string;
+
+  constructor(db: Queryable, config: SchedulerConfig) {
+    this.#db = db;
+    this.#schema = config.schema;
+  }
+
+  /** For pg-boss calls that must join this connection's transaction. */
+  get executor(): SqlExecutor {
+    return { executeSql: (text, values) => this.#db.query(text, values) };
+  }
+
+  async now(): Promise<Date> {
+    const { rows } = await this.#db.query(sql.selectNow);
+    return rows[0].now as Date;
+  }
+
+  /** Sends a notification, delivered when (and if) the current transaction commits. */
+  async notify(channel: string, payload: string): Promise<void> {
+    await this.#db.query(sql.notify, [channel, payload]);
+  }
+
+  // --- Instances --------------------------------------------------------------------------------
+
+  /** Registers an instance holding a lease of `leaseMs`; returns the database's clock. */
+  async insertInstance(id: string, name: string, leaseMs: number): Promise<Date> {
+    const { rows } = await this.#db.query(sql.insertInstance(this.#schema), [id, name, leaseMs]);
+    return rows[0].now as Date;
+  }
+
+  /** Renews a lease; null when the instance was declared dead and taken over. */
+  async renewInstance(id: string, leaseMs: number): Promise<Date | null> {
+    const { rows } = await this.#db.query(sql.renewInstance(this.#schema), [id, leaseMs]);
+    return (rows[0]?.now as Date | undefined) ?? null;
+  }
+
+  async deleteInstance(id: string): Promise<void> {
+    await this.#db.query(sql.deleteInstance(this.#schema), [id]);
+  }
+
+  /** Instances whose lease ran out more than `graceMs` ago. */
+  async expiredInstances(graceMs: number): Promise<string[]> {
+    const { rows } = await this.#db.query(sql.selectExpiredInstances(this.#schema), [graceMs]);
+    return rows.map((row) => row.id as string);
+  }
+
+  /** Locks an expired instance for its takeover; null when it renewed meanwhile or another reaper has it. */
+  async lockExpiredInstance(
+    id: string,
+    graceMs: number,
+  ): Promise<{ id: string; name: string; leaseUntil: Date } | null> {
+    const { rows } = await this.#db.query(sql.lockExpiredInstance(this.#schema), [id, graceMs]);
+    const row = rows[0];
+    return row ? { id: row.id, name: row.name, leaseUntil: row.lease_until } : null;
+  }
+
+  // --- Schedules --------------------------------------------------------------------------------
+
+  /** Null when the name is taken. */
+  async insertSchedule(id: string, v: ScheduleValues): Promise<Schedule | null> {
+    const { rows } = await this.#db.query(sql.insertSchedule(this.#schema), [id, ...scheduleParams(v)]);
+    return rows[0] ? toSchedule(rows[0]) : null;
+  }
+
+  /** By id or name; a deleted schedule only by id and only with `includeDeleted`. */
+  async findSchedule(
+    idOrName: string,
+    isId: boolean,
+    options: { forUpdate?: boolean; includeDeleted?: boolean } = {},
+  ): Promise<Schedule | null> {
+    const { rows } = await this.#db.query(sql.selectSchedule(this.#schema, options.forUpdate ?? false), [
+      isId ? idOrName : null,
+      idOrName,
+      options.includeDeleted ?? false,
+    ]);
+    return rows[0] ? toSchedule(rows[0]) : null;
+  }
+
+  async listSchedules(
+    after: { t: string; id: string } | null,
+    paused: boolean | null,
+    limit: number,
+    search: string | null = null,
+  ) {
+    const { rows } = await this.#db.query(sql.selectSchedulesPage(this.#schema), [
+      after?.t ?? null,
+      after?.id ?? null,
+      paused,
+      limit,
+      search,
+    ]);
+    return rows.map(toSchedule);
+  }
+
+  /** Null when the new name is taken by another schedule. */
+  async updateSchedule(id: string, v: ScheduleValues): Promise<Schedule | null> {
+    try {
+      const { rows } = await this.#db.query(sql.updateSchedule(this.#schema), [id, ...scheduleParams(v)]);
+      return toSchedule(rows[0]);
+    } catch (error) {
+      if (isUniqueViolation(error)) return null;
+      throw error;
+    }
+  }
+
+  async softDeleteSchedule(id: string): Promise<void> {
+    await this.#db.query(sql.softDeleteSchedule(this.#schema), [id]);
+  }
+
+  /** Locks up to `limit` schedules due at or before `dueBy` (or overdue), skipping rows other claims hold. */
+  async claimDue(limit: number, dueBy: Date): Promise<ClaimedRow[]> {
+    const { rows } = await this.#db.query(sql.claimDueSchedules(this.#schema), [limit, dueBy]);
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      cron: row.cron,
+      timezone: row.timezone,
+      fields: row.fields,
+      queue: row.queue,
+      catchUp: row.catch_up,
+      catchUpWindowSeconds: row.catch_up_window_seconds,
+      overlap: row.overlap,
+      nextRunAt: row.next_run_at,
+      now: row.now,
+      previousActive: row.previous_active,
+    }));
+  }
+
+  async advanceSchedules(
+    updates: { id: string; nextRunAt: Date | null; lastRunAt: Date | null; lastFiredRunId: string | null }[],
+  ): Promise<void> {
+    if (updates.length === 0) return;
+    await this.#db.query(sql.advanceSchedules(this.#schema), [
+      updates.map((u) => u.id),
+      updates.map((u) => u.nextRunAt),
+      updates.map((u) => u.lastRunAt),
+      updates.map((u) => u.lastFiredRunId),
+    ]);
+  }
+
+  async markFired(scheduleId: string, at: Date, runId: string): Promise<void> {
+    await this.#db.query(sql.markFired(this.#schema), [scheduleId, at, runId]);
+  }
+
+  /** The earliest next run (epoch ms), the milliseconds until it by the database's clock, and how many are due by then; null when nothing is armed. */
+  async nextWake(): Promise<{ atMs: number; waitMs: number; due: number } | null> {
+    const { rows } = await this.#db.query(sql.selectNextWake(this.#schema));
+    const row = rows[0];
+    return row && row.next_ms !== null
+      ? { atMs: row.next_ms as number, waitMs: row.wait_ms as number, due: row.due as number }
+      : null;
+  }
+
+  // --- Runs -------------------------------------------------------------------------------------
+
+  /** Returns the runs actually inserted (a tick already recorded is left out). */
+  async insertRuns(runs: NewRun[]): Promise<StoredRun[]> {
+    if (runs.length === 0) return [];
+    const { rows } = await this.#db.query(sql.insertRuns(this.#schema), [
+      runs.map((r) => r.id),
+      runs.map((r) => r.scheduleId),
+      runs.map((r) => r.scheduledFor),
+      runs.map((r) => r.lastScheduledFor),
+      runs.map((r) => r.tickCount),
+      runs.map((r) => r.trigger),
+      runs.map((r) => r.status),
+      runs.map((r) => r.queue),
+      runs.map((r) => r.owner),
+      runs.map((r) => r.job),
+    ]);
+    return rows.map(toRun);
+  }
+
+  async insertManualRun(id: string, scheduleId: string, queue: string): Promise<StoredRun> {
+    const { rows } = await this.#db.query(sql.insertManualRun(this.#schema), [id, scheduleId, queue]);
+    return toRun(rows[0]);
+  }
+
+  async listRuns(
+    scheduleId: string,
+    before: { t: string; id: string } | null,
+    status: RunStatus | null,
+    limit: number,
+  ): Promise<Run[]> {
+    const { rows } = await this.#db.query(sql.selectRunsPage(this.#schema), [
+      scheduleId,
+      before?.t ?? null,
+      before?.id ?? null,
+      status,
+      limit,
+    ]);
+    return rows.map((row) => publicRun(toRun(row), toAttempts(row.failed_attempts)));
+  }
+
+  /** Deletes the runs prepared for a schedule's ticks after `after` that have not started; returns them. */
+  async withdrawRuns(scheduleId: string, after: Date): Promise<{ id: string; queue: string; job: boolean }[]> {
+    const { rows } = await this.#db.query(sql.withdrawRuns(this.#schema), [scheduleId, after]);
+    return rows as { id: string; queue: string; job: boolean }[];
+  }
+
+  /** A schedule's open runs, locked (to cancel them with it). */
+  async openRunsOfSchedule(scheduleId: string): Promise<{ id: string; queue: string; job: boolean }[]> {
+    const { rows } = await this.#db.query(sql.selectOpenRunsOfSchedule(this.#schema), [scheduleId]);
+    return rows as { id: string; queue: string; job: boolean }[];
+  }
+
+  async cancelRuns(ids: string[], reason: string): Promise<void> {
+    if (ids.length > 0) await this.#db.query(sql.cancelRuns(this.#schema), [ids, reason]);
+  }
+
+  /** Applies worker events; returns the ids of the runs they applied to (the others were taken over or settled). */
+  async recordRunEvents(events: RunEvent[]): Promise<Set<string>> {
+    if (events.length === 0) return new Set();
+    const { rows } = await this.#db.query(sql.recordRunEvents(this.#schema), [
+      events.map((e) => e.id),
+      events.map((e) => e.owner),
+      events.map((e) => e.attempt),
+      events.map((e) => e.status),
+      events.map((e) => e.startedAt),
+      events.map((e) => e.finishedAt),
+      events.map((e) => e.error),
+      events.map((e) => e.isStart),
+      events.map((e) => e.outcome),
+      events.map((e) => e.attemptStartedAt),
+      events.map((e) => e.job),
+    ]);
+    return new Set(rows.map((row) => row.id as string));
+  }
+
+  /** The open runs an instance holds, locked. */
+  async openRunsOfOwner(owner: string): Promise<HeldRun[]> {
+    const { rows } = await this.#db.query(sql.selectOpenRunsOfOwner(this.#schema), [owner]);
+    return rows.map((row) => ({
+      id: row.id,
+      scheduleId: row.schedule_id,
+      scheduleName: row.schedule_name,
+      fields: row.fields,
+      scheduledFor: row.scheduled_for,
+      enqueuedAt: row.enqueued_at,
+      startedAt: row.started_at,
+      trigger: row.trigger,
+      queue: row.queue,
+      status: row.status,
+      job: row.job,
+      attempts: row.attempts,
+      failures: row.failures,
+    }));
+  }
+
+  async handOffRuns(handOffs: HandOff[]): Promise<void> {
+    if (handOffs.length === 0) return;
+    await this.#db.query(sql.handOffRuns(this.#schema), [
+      handOffs.map((h) => h.id),
+      handOffs.map((h) => h.attempts),
+      handOffs.map((h) => h.outcome),
+      handOffs.map((h) => h.error),
+      handOffs.map((h) => h.attemptStartedAt),
+    ]);
+  }
+
+  // --- Backfills ---------------------------------------------------------------------------------
+
+  async insertBackfills(backfills: Backfill[]): Promise<void> {
+    if (backfills.length === 0) return;
+    await this.#db.query(sql.insertBackfills(this.#schema), [
+      backfills.map((b) => b.id),
+      backfills.map((b) => b.scheduleId),
+      backfills.map((b) => b.trigger),
+      backfills.map((b) => b.nextAt),
+      backfills.map((b) => b.untilAt),
+      backfills.map((b) => b.remaining),
+    ]);
+  }
+
+  async claimBackfills(limit: number): Promise<ClaimedBackfill[]> {
+    const { rows } = await this.#db.query(sql.claimBackfills(this.#schema), [limit]);
+    return rows.map((row) => ({
+      id: row.id,
+      scheduleId: row.schedule_id,
+      trigger: row.trigger,
+      nextAt: row.next_at,
+      untilAt: row.until_at,
+      remaining: row.remaining,
+      name: row.name,
+      cron: row.cron,
+      timezone: row.timezone,
+      fields: row.fields,
+      queue: row.queue,
+      deleted: row.deleted,
+    }));
+  }
+
+  async advanceBackfills(updates: { id: string; nextAt: Date; remaining: number }[]): Promise<void> {
+    if (updates.length === 0) return;
+    await this.#db.query(sql.advanceBackfills(this.#schema), [
+      updates.map((u) => u.id),
+      updates.map((u) => u.nextAt),
+      updates.map((u) => u.remaining),
+    ]);
+  }
+
+  async deleteBackfills(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.#db.query(sql.deleteBackfills(this.#schema), [ids]);
+  }
+
+  async backfillPending(): Promise<boolean> {
+    const { rows } = await this.#db.query(sql.selectBackfillPending(this.#schema));
+    return rows[0].pending as boolean;
+  }
+
+  async touchLastRun(lastRuns: Map<string, Date>): Promise<void> {
+    if (lastRuns.size === 0) return;
+    await this.#db.query(sql.touchLastRun(this.#schema), [[...lastRuns.keys()], [...lastRuns.values()]]);
+  }
+
+  /** Open pg-boss-carried runs no worker of ours reported on for `quietMs`, least recently checked first. */
+  async unreportedRuns(limit: number, quietMs: number): Promise<{ id: string; queue: string; attempts: number }[]> {
+    const { rows } = await this.#db.query(sql.selectUnreported(this.#schema), [limit, quietMs]);
+    return rows as { id: string; queue: string; attempts: number }[];
+  }
+
+  /** Writes what pg-boss says of those runs (null fields: nothing new, only checked). */
+  async recordJobStates(
+    states: {
+      id: string;
+      status: RunStatus | null;
+      attempts: number | null;
+      startedAt: Date | null;
+      finishedAt: Date | null;
+      error: string | null;
+    }[],
+  ): Promise<void> {
+    if (states.length === 0) return;
+    await this.#db.query(sql.recordJobStates(this.#schema), [
+      states.map((s) => s.id),
+      states.map((s) => s.status),
+      states.map((s) => s.attempts),
+      states.map((s) => s.startedAt),
+      states.map((s) => s.finishedAt),
+      states.map((s) => s.error),
+    ]);
+  }
+
+  async ping(): Promise<void> {
+    await this.#db.query(sql.selectOne);
+  }
+}
+
+/** Statements and transactions on one pool. */
+export class Lane {
+  readonly pool: pg.Pool;
+  readonly queries: Queries;
+  protected readonly config: SchedulerConfig;
+
+  constructor(pool: pg.Pool, config: SchedulerConfig) {
+    this.pool = pool;
+    this.config = config;
+    this.queries = new Queries(pool, config);
+  }
+
+  /** Runs `fn` in a transaction; commits when it resolves, rolls back when it throws. */
+  async transaction<T>(fn: (tx: Queries) => Promise<T>): Promise<T> {
+    const client = await checkOut(this.pool);
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await fn(new Queries(client, this.config));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        broken = rollbackError;
+      });
+      throw error;
+    } finally {
+      // A connection whose ROLLBACK failed (dead socket, timeout) is not given back to the pool.
+      client.release(broken);
+    }
+  }
+}
+
+/**
+ * A client checked out of a pool. A connection lost while checked out rejects the query under way
+ * and also emits 'error' on the client, which the pool does not listen to then: without a listener
+ * that would be an uncaught exception. The listener goes when the client is released.
+ */
+async function checkOut(pool: pg.Pool): Promise<pg.PoolClient & { release(error?: Error | boolean): void }> {
+  const client = await pool.connect();
+  const ignore = () => {};
+  client.on('error', ignore);
+  const release = client.release.bind(client);
+  client.release = (error?: Error | boolean) => {
+    client.removeListener('error', ignore);
+    release(error);
+  };
+  return client;
+}
+
+/**
+ * Owns the pool (unless the user brought one) and hands out Queries for the pool or a transaction.
+ * Firing has a pool of its own (`firing`), so that API traffic queued for the main pool never
+ * delays a tick's claim.
+ */
+export class Store extends Lane {
+  readonly #ownsPool: boolean;
+  readonly #onError: (error: Error) => void;
+  #firing: Lane | null = null;
+
+  constructor(config: SchedulerConfig, onError: (error: Error) => void) {
+    super(config.pool ?? new pg.Pool({ ...connectionSettings(config, 'main'), max: config.poolSize }), config);
+    this.#onError = onError;
+    this.#ownsPool = !config.pool;
+    // An idle client that loses its server (database restart) must not crash the process.
+    if (this.#ownsPool) this.pool.on('error', onError);
+  }
+
+  /**
+   * The ticker's lane: a pool of `config.fireConnections` connections, always the scheduler's own
+   * (also when the user brought the main pool), opened on first use.
+   */
+  get firing(): Lane {
+    if (!this.#firing) {
+      const pool = new pg.Pool({ ...connectionSettings(this.config, 'firing'), max: this.config.fireConnections });
+      pool.on('error', this.#onError);
+      this.#firing = new Lane(pool, this.config);
+    }
+    return this.#firing;
+  }
+
+  /**
+   * Applies pending migrations in one transaction under an advisory lock (safe with many instances
+   * starting at once: the first migrates, the others wait and find nothing to do). Refuses a schema
+   * migrated by a newer version.
+   */
+  async migrate(): Promise<void> {
+    const { schema } = this.config;
+    const all = sql.migrations(schema);
+    const known = all.at(-1)?.version ?? 0;
+    await this.transaction(async (tx) => {
+      const db = (tx.executor as SqlExecutor).executeSql;
+      await db(sql.lockMigrations, [`${schema}.migrate`]);
+      await db(sql.createSchema(schema));
+      const { rows } = await db(sql.selectMigrationVersion(schema));
+      const current = (rows[0] as { version: number }).version;
+      if (current > known) throw new SchemaVersionError(schema, current, known);
+      for (const migration of all) {
+        if (migration.version <= current) continue;
+        await db(migration.sql);
+        await db(sql.insertMigration(schema), [migration.version]);
+      }
+    });
+  }
+
+  /**
+   * Deletes runs older than the retention, and schedules deleted longer ago than that, in batches
+   * of `batchSize`, each its own statement so a large backlog never holds long locks. Returns how
+   * many runs, or null when another instance is pruning.
+   */
+  async prune(retentionSeconds: number, batchSize: number): Promise<number | null> {
+    const client = await checkOut(this.pool);
+    const key = `${this.config.schema}.prune`;
+    let broken: Error | undefined;
+    try {
+      const { rows } = await client.query(sql.tryLock, [key]);
+      if (!rows[0]?.locked) return null;
+      try {
+        const batches = async (statement: string) => {
+          let deleted = 0;
+          for (;;) {
+            const count = (await client.query(statement, [retentionSeconds, batchSize])).rowCount ?? 0;
+            deleted += count;
+            if (count < batchSize) return deleted;
+          }
+        };
+        const runs = await batches(sql.pruneRuns(this.config.schema));
+        await batches(sql.pruneDeletedSchedules(this.config.schema));
+        return runs;
+      } finally {
+        await client.query(sql.unlock, [key]);
+      }
+    } catch (error) {
+      broken = error as Error;
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /**
+   * Runs `fn` while holding the schema's advisory lock named `name`, unless another instance holds
+   * it (then null): a periodic pass one instance does at a time.
+   */
+  async exclusively<T>(name: string, fn: () => Promise<T>): Promise<T | null> {
+    const client = await checkOut(this.pool);
+    const key = `${this.config.schema}.${name}`;
+    let broken: Error | undefined;
+    try {
+      const { rows } = await client.query(sql.tryLock, [key]);
+      if (!rows[0]?.locked) return null;
+      try {
+        return await fn();
+      } finally {
+        await client.query(sql.unlock, [key]);
+      }
+    } catch (error) {
+      broken = error as Error;
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** A dedicated connection (not from the pool: it must stay on one session), for LISTEN or the lease. */
+  newClient(role: 'listen' | 'lease'): pg.Client {
+    return new pg.Client(connectionSettings(this.config, role));
+  }
+
+  /** Statements on a dedicated connection, each abandoned after `timeoutMs` (the caller then closes it). */
+  queriesOn(client: pg.Client, timeoutMs: number): Queries {
+    return new Queries(
+      { query: (text, values) => client.query({ text, values, query_timeout: timeoutMs } as pg.QueryConfig) },
+      this.config,
+    );
+  }
+
+  /** Whether a dedicated connection still answers within `timeoutMs` (rejects if not). */
+  async pingOn(client: pg.Client, timeoutMs: number): Promise<void> {
+    await client.query({ text: sql.selectOne, query_timeout: timeoutMs } as pg.QueryConfig);
+  }
+
+  async listen(client: pg.Client, channel: string, timeoutMs: number): Promise<void> {
+    await client.query({ text: sql.listenChannel(channel), query_timeout: timeoutMs } as pg.QueryConfig);
+  }
+
+  async end(): Promise<void> {
+    await this.#firing?.pool.end();
+    if (this.#ownsPool) await this.pool.end();
+  }
+}
