@@ -23,19 +23,18 @@ export function keyValues(pairs: [string, string][]): string {
 
 const when = (iso: string | null) => iso ?? '-';
 
+/** What decides when a job fires, in one cell: its cron, `every 15m`, or `at <instant>`. */
+function scheduleOf(job: Job): string {
+  if (job.cron !== null) return job.cron;
+  if (job.every !== null) return `every ${job.every}`;
+  return `at ${job.at ?? '-'}`;
+}
+
 export function jobsTable(jobs: Job[]): string {
   if (jobs.length === 0) return 'no jobs';
   return table(
-    ['name', 'cron', 'timezone', 'state', 'next run', 'last run', 'id'],
-    jobs.map((j) => [
-      j.name,
-      j.cron,
-      j.timezone,
-      j.paused ? 'paused' : 'active',
-      when(j.next_run_at),
-      when(j.last_run_at),
-      j.id,
-    ]),
+    ['name', 'schedule', 'timezone', 'state', 'next run', 'last run', 'id'],
+    jobs.map((j) => [j.name, scheduleOf(j), j.timezone, j.state, when(j.next_run_at), when(j.last_run_at), j.id]),
   );
 }
 
@@ -43,9 +42,13 @@ export function jobDetails(job: Job | JobDetail): string {
   const pairs: [string, string][] = [
     ['id', job.id],
     ['name', job.name],
-    ['cron', `${job.cron}  (${job.description})`],
+    ['schedule', `${scheduleOf(job)}  (${job.description})`],
     ['timezone', job.timezone],
-    ['state', job.paused ? 'paused' : 'active'],
+    ['state', job.state + (job.pause_note ? ` (${job.pause_note})` : '')],
+    ['window', `${job.start_at ?? '-'} to ${job.end_at ?? '-'}`],
+    ['runs', `${job.fired_count}${job.max_runs === null ? '' : ` of at most ${job.max_runs}`}`],
+    ['jitter', `${job.jitter_seconds} s`],
+    ['version', String(job.version)],
     [
       'catch up',
       job.catch_up + (job.catch_up_window_seconds === null ? '' : `, within ${job.catch_up_window_seconds} s`),

@@ -149,7 +149,11 @@ export interface paths {
         };
         /** Get a job with its next five run instants */
         get: operations["getJob"];
-        put?: never;
+        /**
+         * Create or replace a job by name (idempotent upsert)
+         * @description Creates the job (201) or replaces its whole definition (200; omitted fields take their defaults). Sending what is stored changes nothing, not even the version. `If-None-Match: *` creates only; `If-Match` replaces only that version. Safe to call from many instances at once.
+         */
+        put: operations["putJob"];
         post?: never;
         /** Delete a job, its run history and its queued runs */
         delete: operations["deleteJob"];
@@ -157,6 +161,26 @@ export interface paths {
         head?: never;
         /** Change any of a job’s fields */
         patch: operations["updateJob"];
+        trace?: never;
+    };
+    "/jobs/{id}/backfill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fire a job’s ticks of a past range (idempotent)
+         * @description One run per tick in [from, to], each with its own scheduled instant and trigger `backfill`, paced behind fresh ticks. Ticks that already have a run are not fired again, so repeating a backfill fires nothing new. At most 10,000 ticks; `to` may not be in the future. A paused job’s backfill waits for its resume.
+         */
+        post: operations["backfillJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/jobs/{id}/pause": {
@@ -168,7 +192,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Pause a job (idempotent) */
+        /** Pause a job (idempotent), with an optional note saying why */
         post: operations["pauseJob"];
         delete?: never;
         options?: never;
@@ -284,6 +308,59 @@ export interface components {
     schemas: {
         /**
          * @example {
+         *       "job_id": "0f9b7a52-3c1e-4b8e-9d59-2f4d1c7e6a10",
+         *       "from": "2025-01-01T00:00:00.000Z",
+         *       "to": "2025-01-31T23:59:59.000Z",
+         *       "ticks": 23
+         *     }
+         */
+        Backfill: {
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC.
+             * @example 2025-01-01T09:00:00.000Z
+             */
+            from: string;
+            /**
+             * Format: uuid
+             * @example 0f9b7a52-3c1e-4b8e-9d59-2f4d1c7e6a10
+             */
+            job_id: string;
+            /**
+             * @description The job’s ticks in the range.
+             * @example 23
+             */
+            ticks: number;
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC.
+             * @example 2025-01-01T09:00:00.000Z
+             */
+            to: string;
+        };
+        /**
+         * @example {
+         *       "from": "2025-01-01T00:00:00.000Z",
+         *       "to": "2025-01-31T23:59:59.000Z"
+         *     }
+         */
+        BackfillRequest: {
+            /**
+             * Format: date-time
+             * @description The first instant of the range (inclusive).
+             * @example 2025-01-01T09:00:00.000Z
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description The last instant of the range (inclusive), not in the future.
+             * @example 2025-01-01T09:00:00.000Z
+             */
+            to: string;
+        };
+        /**
+         * @description A job: `name`, exactly one of `cron`, `every` and `at`, and any of the other fields.
+         * @example {
          *       "name": "nightly-report",
          *       "cron": "0 9 * * 1-5",
          *       "timezone": "Europe/Paris",
@@ -293,6 +370,18 @@ export interface components {
          *     }
          */
         CreateJob: {
+            /**
+             * Format: date-time
+             * @description For `every`: the instant its phase is counted from (ticks are anchor_at + k × every). Default: the Unix epoch, so `15m` fires at :00, :15, :30, :45 UTC.
+             * @example 2025-01-01T00:05:00.000Z
+             */
+            anchor_at?: string | null;
+            /**
+             * Format: date-time
+             * @description A one-off instant. One in the past makes a job that is `completed` at once, without firing.
+             * @example 2025-01-06T08:00:00.000Z
+             */
+            at?: string | null;
             /**
              * @description Ticks missed while no instance could fire them: `skip` records them as missed, `latest` fires the most recent one, `all` fires each. Default `latest`.
              * @example latest
@@ -305,10 +394,26 @@ export interface components {
              */
             catch_up_window_seconds?: number | null;
             /**
-             * @description A cron expression: 5 fields, 6 with leading seconds, or a macro such as `@daily`.
+             * @description A cron expression: 5 fields, 6 with leading seconds, or a macro such as `@daily`. A job has exactly one of `cron`, `every` and `at`.
              * @example 0 9 * * 1-5
              */
-            cron: string;
+            cron?: string;
+            /**
+             * Format: date-time
+             * @description It fires nothing after this instant, and is `completed` once it has passed. Default null.
+             * @example 2025-01-01T09:00:00.000Z
+             */
+            end_at?: string | null;
+            /**
+             * @description An interval: `90s`, `15m`, `6h`, `1d`, `1h30m` (or a number of seconds), from 1 s to 366 days. Elapsed time: daylight-saving changes do not move it.
+             * @example 15m
+             */
+            every?: string | number;
+            /**
+             * @description Each tick is delayed by 0 to jitter_seconds - 1 seconds, the same on every instance (derived from the name and the tick), shown in next_run_at. At most the shortest time between two ticks. Default 0.
+             * @example 30
+             */
+            jitter_seconds?: number;
             /**
              * @description Any JSON object, passed to every run; at most 65536 bytes serialized. Default `{}`.
              * @example {
@@ -322,6 +427,11 @@ export interface components {
                 [key: string]: unknown;
             };
             /**
+             * @description It is `completed` after firing this many runs for its ticks (manual runs and backfills do not count). Default null: no limit.
+             * @example 10
+             */
+            max_runs?: number | null;
+            /**
              * @description Unique name: 1-128 characters of letters, digits, ".", "_" or "-", starting with a letter or digit, without "..".
              * @example nightly-report
              */
@@ -332,8 +442,19 @@ export interface components {
              * @enum {string}
              */
             overlap?: "allow" | "skip";
-            /** @description Create it paused. Default false. */
+            /**
+             * @description Why it is paused.
+             * @example Upstream API down
+             */
+            pause_note?: string | null;
+            /** @description Paused: it fires nothing. Default false. */
             paused?: boolean;
+            /**
+             * Format: date-time
+             * @description It fires nothing before this instant. Default null.
+             * @example 2025-01-01T09:00:00.000Z
+             */
+            start_at?: string | null;
             /**
              * @description IANA time zone the expression is evaluated in. Default `UTC`.
              * @example Europe/Paris
@@ -343,6 +464,8 @@ export interface components {
         /**
          * @example {
          *       "cron": "*\/15 9-17 * * 1-5",
+         *       "every": null,
+         *       "at": null,
          *       "timezone": "America/New_York",
          *       "description": "Every 15 minutes, between 09:00 and 17:59, Monday through Friday",
          *       "next": [
@@ -354,12 +477,19 @@ export interface components {
          */
         CronPreview: {
             /**
-             * @description A cron expression: 5 fields, 6 with leading seconds, or a macro such as `@daily`.
+             * Format: date-time
+             * @description ISO 8601, UTC.
+             * @example 2025-01-01T09:00:00.000Z
+             */
+            at: string | null;
+            /**
+             * @description A cron expression: 5 fields, 6 with leading seconds, or a macro such as `@daily`. A job has exactly one of `cron`, `every` and `at`.
              * @example 0 9 * * 1-5
              */
-            cron: string;
+            cron: string | null;
             /** @example Every 15 minutes, between 09:00 and 17:59, Monday through Friday */
             description: string;
+            every: string | null;
             next: string[];
             /**
              * @description IANA time zone the expression is evaluated in. Default `UTC`.
@@ -375,13 +505,52 @@ export interface components {
          *     }
          */
         CronPreviewRequest: {
+            /**
+             * Format: date-time
+             * @description For `every`: the instant its phase is counted from (ticks are anchor_at + k × every). Default: the Unix epoch, so `15m` fires at :00, :15, :30, :45 UTC.
+             * @example 2025-01-01T00:05:00.000Z
+             */
+            anchor_at?: string | null;
+            /**
+             * Format: date-time
+             * @description A one-off instant. One in the past makes a job that is `completed` at once, without firing.
+             * @example 2025-01-06T08:00:00.000Z
+             */
+            at?: string | null;
             /** @description How many instants, 1-100. Default 5. */
             count?: number;
             /**
-             * @description A cron expression: 5 fields, 6 with leading seconds, or a macro such as `@daily`.
+             * @description A cron expression: 5 fields, 6 with leading seconds, or a macro such as `@daily`. A job has exactly one of `cron`, `every` and `at`.
              * @example 0 9 * * 1-5
              */
-            cron: string;
+            cron?: string;
+            /**
+             * Format: date-time
+             * @description It fires nothing after this instant, and is `completed` once it has passed. Default null.
+             * @example 2025-01-01T09:00:00.000Z
+             */
+            end_at?: string | null;
+            /**
+             * @description An interval: `90s`, `15m`, `6h`, `1d`, `1h30m` (or a number of seconds), from 1 s to 366 days. Elapsed time: daylight-saving changes do not move it.
+             * @example 15m
+             */
+            every?: string | number;
+            /**
+             * @description Each tick is delayed by 0 to jitter_seconds - 1 seconds, the same on every instance (derived from the name and the tick), shown in next_run_at. At most the shortest time between two ticks. Default 0.
+             * @example 30
+             */
+            jitter_seconds?: number;
+            /**
+             * @description The job’s name: its jitter is derived from it.
+             * @example nightly-report
+             */
+            name?: string;
+            /**
+             * Format: date-time
+             * @description It fires nothing before this instant. Default null.
+             * @example 2025-01-01T09:00:00.000Z
+             */
+            start_at?: string | null;
             /**
              * @description IANA time zone the expression is evaluated in. Default `UTC`.
              * @example Europe/Paris
@@ -414,6 +583,18 @@ export interface components {
         };
         Job: {
             /**
+             * Format: date-time
+             * @description For `every`: the instant its phase is counted from (ticks are anchor_at + k × every). Default: the Unix epoch, so `15m` fires at :00, :15, :30, :45 UTC.
+             * @example 2025-01-01T00:05:00.000Z
+             */
+            anchor_at: string | null;
+            /**
+             * Format: date-time
+             * @description A one-off instant. One in the past makes a job that is `completed` at once, without firing.
+             * @example 2025-01-06T08:00:00.000Z
+             */
+            at: string | null;
+            /**
              * @description Ticks missed while no instance could fire them: `skip` records them as missed, `latest` fires the most recent one, `all` fires each. Default `latest`.
              * @example latest
              * @enum {string}
@@ -429,19 +610,46 @@ export interface components {
              * @description ISO 8601, UTC.
              * @example 2025-01-01T09:00:00.000Z
              */
+            completed_at: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC.
+             * @example 2025-01-01T09:00:00.000Z
+             */
             created_at: string;
             /**
-             * @description A cron expression: 5 fields, 6 with leading seconds, or a macro such as `@daily`.
+             * @description A cron expression: 5 fields, 6 with leading seconds, or a macro such as `@daily`. A job has exactly one of `cron`, `every` and `at`.
              * @example 0 9 * * 1-5
              */
-            cron: string;
+            cron: string | null;
             /** @example At 09:00, Monday through Friday */
             description: string;
+            /**
+             * Format: date-time
+             * @description It fires nothing after this instant, and is `completed` once it has passed. Default null.
+             * @example 2025-01-01T09:00:00.000Z
+             */
+            end_at: string | null;
+            /**
+             * @description The interval in canonical form (`1h30m`).
+             * @example null
+             */
+            every: string | null;
+            /**
+             * @description Runs fired for its ticks so far.
+             * @example 42
+             */
+            fired_count: number;
             /**
              * Format: uuid
              * @example 0f9b7a52-3c1e-4b8e-9d59-2f4d1c7e6a10
              */
             id: string;
+            /**
+             * @description Each tick is delayed by 0 to jitter_seconds - 1 seconds, the same on every instance (derived from the name and the tick), shown in next_run_at. At most the shortest time between two ticks. Default 0.
+             * @example 30
+             */
+            jitter_seconds: number;
             /**
              * @description Any JSON object, passed to every run; at most 65536 bytes serialized. Default `{}`.
              * @example {
@@ -461,6 +669,11 @@ export interface components {
              */
             last_run_at: string | null;
             /**
+             * @description It is `completed` after firing this many runs for its ticks (manual runs and backfills do not count). Default null: no limit.
+             * @example 10
+             */
+            max_runs: number | null;
+            /**
              * @description Unique name: 1-128 characters of letters, digits, ".", "_" or "-", starting with a letter or digit, without "..".
              * @example nightly-report
              */
@@ -477,8 +690,30 @@ export interface components {
              * @enum {string}
              */
             overlap: "allow" | "skip";
+            /**
+             * @description The owner whose `sync()` manages it (library); null for jobs made one by one.
+             * @example null
+             */
+            owner: string | null;
+            /**
+             * @description Why it is paused.
+             * @example Upstream API down
+             */
+            pause_note: string | null;
             /** @example false */
             paused: boolean;
+            /**
+             * Format: date-time
+             * @description It fires nothing before this instant. Default null.
+             * @example 2025-01-01T09:00:00.000Z
+             */
+            start_at: string | null;
+            /**
+             * @description `active`, `paused`, or `completed` (it can never fire again: past end_at, max_runs reached, its `at` fired).
+             * @example active
+             * @enum {string}
+             */
+            state: "active" | "paused" | "completed";
             /**
              * @description IANA time zone the expression is evaluated in. Default `UTC`.
              * @example Europe/Paris
@@ -490,6 +725,11 @@ export interface components {
              * @example 2025-01-01T09:00:00.000Z
              */
             updated_at: string;
+            /**
+             * @description Changes with every change of the job; its ETag is `"<version>"`. Send it in If-Match to update safely.
+             * @example 17
+             */
+            version: number;
         };
         JobDetail: components["schemas"]["Job"] & {
             /**
@@ -502,6 +742,15 @@ export interface components {
             upcoming: string[];
         };
         JobList: components["schemas"]["Job"][];
+        /**
+         * @example {
+         *       "note": "Upstream API down until Monday"
+         *     }
+         */
+        PauseJob: {
+            /** @description Why it is paused, kept and shown. */
+            note?: string;
+        };
         Problem: {
             /** @example schedule "nightly-report" was not found */
             detail: string;
@@ -527,6 +776,108 @@ export interface components {
         Ready: {
             /** @enum {string} */
             status: "ready";
+        };
+        /**
+         * @description The whole definition of the job named in the path (omitted fields take their defaults). A `name`, if given, must equal the path’s.
+         * @example {
+         *       "every": "15m",
+         *       "jitter_seconds": 60,
+         *       "job_fields": {
+         *         "source": "crm"
+         *       }
+         *     }
+         */
+        ReplaceJob: {
+            /**
+             * Format: date-time
+             * @description For `every`: the instant its phase is counted from (ticks are anchor_at + k × every). Default: the Unix epoch, so `15m` fires at :00, :15, :30, :45 UTC.
+             * @example 2025-01-01T00:05:00.000Z
+             */
+            anchor_at?: string | null;
+            /**
+             * Format: date-time
+             * @description A one-off instant. One in the past makes a job that is `completed` at once, without firing.
+             * @example 2025-01-06T08:00:00.000Z
+             */
+            at?: string | null;
+            /**
+             * @description Ticks missed while no instance could fire them: `skip` records them as missed, `latest` fires the most recent one, `all` fires each. Default `latest`.
+             * @example latest
+             * @enum {string}
+             */
+            catch_up?: "skip" | "latest" | "all";
+            /**
+             * @description Missed ticks older than this many seconds are only recorded, never fired. Null: no bound. Default null.
+             * @example 3600
+             */
+            catch_up_window_seconds?: number | null;
+            /**
+             * @description A cron expression: 5 fields, 6 with leading seconds, or a macro such as `@daily`. A job has exactly one of `cron`, `every` and `at`.
+             * @example 0 9 * * 1-5
+             */
+            cron?: string;
+            /**
+             * Format: date-time
+             * @description It fires nothing after this instant, and is `completed` once it has passed. Default null.
+             * @example 2025-01-01T09:00:00.000Z
+             */
+            end_at?: string | null;
+            /**
+             * @description An interval: `90s`, `15m`, `6h`, `1d`, `1h30m` (or a number of seconds), from 1 s to 366 days. Elapsed time: daylight-saving changes do not move it.
+             * @example 15m
+             */
+            every?: string | number;
+            /**
+             * @description Each tick is delayed by 0 to jitter_seconds - 1 seconds, the same on every instance (derived from the name and the tick), shown in next_run_at. At most the shortest time between two ticks. Default 0.
+             * @example 30
+             */
+            jitter_seconds?: number;
+            /**
+             * @description Any JSON object, passed to every run; at most 65536 bytes serialized. Default `{}`.
+             * @example {
+             *       "report": "sales",
+             *       "recipients": [
+             *         "ops@example.com"
+             *       ]
+             *     }
+             */
+            job_fields?: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description It is `completed` after firing this many runs for its ticks (manual runs and backfills do not count). Default null: no limit.
+             * @example 10
+             */
+            max_runs?: number | null;
+            /**
+             * @description Unique name: 1-128 characters of letters, digits, ".", "_" or "-", starting with a letter or digit, without "..".
+             * @example nightly-report
+             */
+            name?: string;
+            /**
+             * @description A tick while the previous run is still queued or running: `allow` fires it, `skip` records it as skipped. Default `allow`.
+             * @example allow
+             * @enum {string}
+             */
+            overlap?: "allow" | "skip";
+            /**
+             * @description Why it is paused.
+             * @example Upstream API down
+             */
+            pause_note?: string | null;
+            /** @description Paused: it fires nothing. Default false. */
+            paused?: boolean;
+            /**
+             * Format: date-time
+             * @description It fires nothing before this instant. Default null.
+             * @example 2025-01-01T09:00:00.000Z
+             */
+            start_at?: string | null;
+            /**
+             * @description IANA time zone the expression is evaluated in. Default `UTC`.
+             * @example Europe/Paris
+             */
+            timezone?: string;
         };
         Run: {
             /**
@@ -603,7 +954,7 @@ export interface components {
         };
         RunList: components["schemas"]["Run"][];
         /**
-         * @description Any subset of the job’s fields. A new cron or timezone recomputes `next_run_at` from now.
+         * @description Any subset of the job’s fields. Giving one of `cron`, `every` and `at` switches it to that kind; a change of when it fires recomputes `next_run_at` from now.
          * @example {
          *       "cron": "*\/15 * * * *",
          *       "job_fields": {
@@ -612,6 +963,18 @@ export interface components {
          *     }
          */
         UpdateJob: {
+            /**
+             * Format: date-time
+             * @description For `every`: the instant its phase is counted from (ticks are anchor_at + k × every). Default: the Unix epoch, so `15m` fires at :00, :15, :30, :45 UTC.
+             * @example 2025-01-01T00:05:00.000Z
+             */
+            anchor_at?: string | null;
+            /**
+             * Format: date-time
+             * @description A one-off instant. One in the past makes a job that is `completed` at once, without firing.
+             * @example 2025-01-06T08:00:00.000Z
+             */
+            at?: string | null;
             /**
              * @description Ticks missed while no instance could fire them: `skip` records them as missed, `latest` fires the most recent one, `all` fires each. Default `latest`.
              * @example latest
@@ -624,10 +987,26 @@ export interface components {
              */
             catch_up_window_seconds?: number | null;
             /**
-             * @description A cron expression: 5 fields, 6 with leading seconds, or a macro such as `@daily`.
+             * @description A cron expression: 5 fields, 6 with leading seconds, or a macro such as `@daily`. A job has exactly one of `cron`, `every` and `at`.
              * @example 0 9 * * 1-5
              */
             cron?: string;
+            /**
+             * Format: date-time
+             * @description It fires nothing after this instant, and is `completed` once it has passed. Default null.
+             * @example 2025-01-01T09:00:00.000Z
+             */
+            end_at?: string | null;
+            /**
+             * @description An interval: `90s`, `15m`, `6h`, `1d`, `1h30m` (or a number of seconds), from 1 s to 366 days. Elapsed time: daylight-saving changes do not move it.
+             * @example 15m
+             */
+            every?: string | number;
+            /**
+             * @description Each tick is delayed by 0 to jitter_seconds - 1 seconds, the same on every instance (derived from the name and the tick), shown in next_run_at. At most the shortest time between two ticks. Default 0.
+             * @example 30
+             */
+            jitter_seconds?: number;
             /**
              * @description Any JSON object, passed to every run; at most 65536 bytes serialized. Default `{}`.
              * @example {
@@ -641,6 +1020,11 @@ export interface components {
                 [key: string]: unknown;
             };
             /**
+             * @description It is `completed` after firing this many runs for its ticks (manual runs and backfills do not count). Default null: no limit.
+             * @example 10
+             */
+            max_runs?: number | null;
+            /**
              * @description Unique name: 1-128 characters of letters, digits, ".", "_" or "-", starting with a letter or digit, without "..".
              * @example nightly-report
              */
@@ -651,7 +1035,19 @@ export interface components {
              * @enum {string}
              */
             overlap?: "allow" | "skip";
+            /**
+             * @description Why it is paused.
+             * @example Upstream API down
+             */
+            pause_note?: string | null;
+            /** @description Paused: it fires nothing. Default false. */
             paused?: boolean;
+            /**
+             * Format: date-time
+             * @description It fires nothing before this instant. Default null.
+             * @example 2025-01-01T09:00:00.000Z
+             */
+            start_at?: string | null;
             /**
              * @description IANA time zone the expression is evaluated in. Default `UTC`.
              * @example Europe/Paris
@@ -1210,12 +1606,25 @@ export interface operations {
                      *         "id": "0f9b7a52-3c1e-4b8e-9d59-2f4d1c7e6a10",
                      *         "name": "nightly-report",
                      *         "cron": "0 9 * * 1-5",
+                     *         "every": null,
+                     *         "anchor_at": null,
+                     *         "at": null,
                      *         "timezone": "Europe/Paris",
                      *         "description": "At 09:00, Monday through Friday",
                      *         "job_fields": {
                      *           "report": "sales"
                      *         },
                      *         "paused": false,
+                     *         "pause_note": null,
+                     *         "state": "active",
+                     *         "start_at": null,
+                     *         "end_at": null,
+                     *         "max_runs": null,
+                     *         "fired_count": 42,
+                     *         "jitter_seconds": 0,
+                     *         "completed_at": null,
+                     *         "owner": null,
+                     *         "version": 17,
                      *         "catch_up": "latest",
                      *         "catch_up_window_seconds": null,
                      *         "overlap": "allow",
@@ -1326,6 +1735,8 @@ export interface operations {
             /** @description The job was created. */
             201: {
                 headers: {
+                    /** @description The job’s version, for If-Match. */
+                    ETag?: string;
                     /** @description The job’s URL. */
                     Location?: string;
                     [name: string]: unknown;
@@ -1336,12 +1747,25 @@ export interface operations {
                      *       "id": "0f9b7a52-3c1e-4b8e-9d59-2f4d1c7e6a10",
                      *       "name": "nightly-report",
                      *       "cron": "0 9 * * 1-5",
+                     *       "every": null,
+                     *       "anchor_at": null,
+                     *       "at": null,
                      *       "timezone": "Europe/Paris",
                      *       "description": "At 09:00, Monday through Friday",
                      *       "job_fields": {
                      *         "report": "sales"
                      *       },
                      *       "paused": false,
+                     *       "pause_note": null,
+                     *       "state": "active",
+                     *       "start_at": null,
+                     *       "end_at": null,
+                     *       "max_runs": null,
+                     *       "fired_count": 42,
+                     *       "jitter_seconds": 0,
+                     *       "completed_at": null,
+                     *       "owner": null,
+                     *       "version": 17,
                      *       "catch_up": "latest",
                      *       "catch_up_window_seconds": null,
                      *       "overlap": "allow",
@@ -1547,12 +1971,25 @@ export interface operations {
                      *       "id": "0f9b7a52-3c1e-4b8e-9d59-2f4d1c7e6a10",
                      *       "name": "nightly-report",
                      *       "cron": "0 9 * * 1-5",
+                     *       "every": null,
+                     *       "anchor_at": null,
+                     *       "at": null,
                      *       "timezone": "Europe/Paris",
                      *       "description": "At 09:00, Monday through Friday",
                      *       "job_fields": {
                      *         "report": "sales"
                      *       },
                      *       "paused": false,
+                     *       "pause_note": null,
+                     *       "state": "active",
+                     *       "start_at": null,
+                     *       "end_at": null,
+                     *       "max_runs": null,
+                     *       "fired_count": 42,
+                     *       "jitter_seconds": 0,
+                     *       "completed_at": null,
+                     *       "owner": null,
+                     *       "version": 17,
                      *       "catch_up": "latest",
                      *       "catch_up_window_seconds": null,
                      *       "overlap": "allow",
@@ -1667,10 +2104,295 @@ export interface operations {
             };
         };
     };
+    putJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Only if the job is at this version (its ETag), or exists at all (`*`); 412 otherwise. */
+                "if-match"?: string;
+                /** @description `*`: only create; 412 when the job exists. */
+                "if-none-match"?: string;
+            };
+            path: {
+                /** @description The job’s name (PUT creates or replaces by name). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The job’s whole definition. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplaceJob"];
+            };
+        };
+        responses: {
+            /** @description The job was replaced, or was already exactly this. */
+            200: {
+                headers: {
+                    /** @description The job’s version, for If-Match. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0f9b7a52-3c1e-4b8e-9d59-2f4d1c7e6a10",
+                     *       "name": "nightly-report",
+                     *       "cron": "0 9 * * 1-5",
+                     *       "every": null,
+                     *       "anchor_at": null,
+                     *       "at": null,
+                     *       "timezone": "Europe/Paris",
+                     *       "description": "At 09:00, Monday through Friday",
+                     *       "job_fields": {
+                     *         "report": "sales"
+                     *       },
+                     *       "paused": false,
+                     *       "pause_note": null,
+                     *       "state": "active",
+                     *       "start_at": null,
+                     *       "end_at": null,
+                     *       "max_runs": null,
+                     *       "fired_count": 42,
+                     *       "jitter_seconds": 0,
+                     *       "completed_at": null,
+                     *       "owner": null,
+                     *       "version": 17,
+                     *       "catch_up": "latest",
+                     *       "catch_up_window_seconds": null,
+                     *       "overlap": "allow",
+                     *       "next_run_at": "2025-01-06T08:00:00.000Z",
+                     *       "last_run_at": "2025-01-03T08:00:00.000Z",
+                     *       "created_at": "2025-01-01T12:00:00.000Z",
+                     *       "updated_at": "2025-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description The job was created. */
+            201: {
+                headers: {
+                    /** @description The job’s version, for If-Match. */
+                    ETag?: string;
+                    /** @description The job’s URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0f9b7a52-3c1e-4b8e-9d59-2f4d1c7e6a10",
+                     *       "name": "nightly-report",
+                     *       "cron": "0 9 * * 1-5",
+                     *       "every": null,
+                     *       "anchor_at": null,
+                     *       "at": null,
+                     *       "timezone": "Europe/Paris",
+                     *       "description": "At 09:00, Monday through Friday",
+                     *       "job_fields": {
+                     *         "report": "sales"
+                     *       },
+                     *       "paused": false,
+                     *       "pause_note": null,
+                     *       "state": "active",
+                     *       "start_at": null,
+                     *       "end_at": null,
+                     *       "max_runs": null,
+                     *       "fired_count": 42,
+                     *       "jitter_seconds": 0,
+                     *       "completed_at": null,
+                     *       "owner": null,
+                     *       "version": 17,
+                     *       "catch_up": "latest",
+                     *       "catch_up_window_seconds": null,
+                     *       "overlap": "allow",
+                     *       "next_run_at": "2025-01-06T08:00:00.000Z",
+                     *       "last_run_at": "2025-01-03T08:00:00.000Z",
+                     *       "created_at": "2025-01-01T12:00:00.000Z",
+                     *       "updated_at": "2025-01-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:malformed_json",
+                     *       "title": "Malformed JSON",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid JSON.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or wrong bearer token (only when SCHEDULER_API_TOKEN is set). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send Authorization: Bearer <token>.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sent by a web page on another origin (`cross_site`), or with the read-only token (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:cross_site",
+                     *       "title": "Cross-site request refused",
+                     *       "status": 403,
+                     *       "detail": "POST from a web page on another origin is refused (Sec-Fetch-Site: cross-site). Changes must come from this service's own pages or from a client that is not a browser.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match named another version of the job (it changed since it was read), or If-None-Match: * found it. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:precondition_failed",
+                     *       "title": "Precondition failed",
+                     *       "status": 412,
+                     *       "detail": "schedule \"nightly-report\" is at version 18, not 17: it changed since it was read",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over the size limit, or `job_fields` is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the server accepts.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Send the request body as application/json.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field has the wrong type or an invalid value; `errors` names each. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid values.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d",
+                     *       "errors": [
+                     *         {
+                     *           "path": "cron",
+                     *           "message": "expected a 5- or 6-field cron expression (got \"61 * * * *\")"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the response carries the request id that appears in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred. Quote request id 2f1c9a7e when reporting it.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the engine is unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:database",
+                     *       "title": "Database unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database did not answer; try again later.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     deleteJob: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Only if the job is at this version (its ETag), or exists at all (`*`); 412 otherwise. */
+                "if-match"?: string;
+            };
             path: {
                 /** @description The job’s id or its name. */
                 id: string;
@@ -1734,6 +2456,24 @@ export interface operations {
                      *       "title": "Not found",
                      *       "status": 404,
                      *       "detail": "schedule \"nightly-report\" was not found",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match named another version of the job (it changed since it was read), or If-None-Match: * found it. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:precondition_failed",
+                     *       "title": "Precondition failed",
+                     *       "status": 412,
+                     *       "detail": "schedule \"nightly-report\" is at version 18, not 17: it changed since it was read",
                      *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
                      *     }
                      */
@@ -1805,7 +2545,10 @@ export interface operations {
     updateJob: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Only if the job is at this version (its ETag), or exists at all (`*`); 412 otherwise. */
+                "if-match"?: string;
+            };
             path: {
                 /** @description The job’s id or its name. */
                 id: string;
@@ -1822,6 +2565,8 @@ export interface operations {
             /** @description The updated job. */
             200: {
                 headers: {
+                    /** @description The job’s version, for If-Match. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1830,12 +2575,25 @@ export interface operations {
                      *       "id": "0f9b7a52-3c1e-4b8e-9d59-2f4d1c7e6a10",
                      *       "name": "nightly-report",
                      *       "cron": "0 9 * * 1-5",
+                     *       "every": null,
+                     *       "anchor_at": null,
+                     *       "at": null,
                      *       "timezone": "Europe/Paris",
                      *       "description": "At 09:00, Monday through Friday",
                      *       "job_fields": {
                      *         "report": "sales"
                      *       },
                      *       "paused": false,
+                     *       "pause_note": null,
+                     *       "state": "active",
+                     *       "start_at": null,
+                     *       "end_at": null,
+                     *       "max_runs": null,
+                     *       "fired_count": 42,
+                     *       "jitter_seconds": 0,
+                     *       "completed_at": null,
+                     *       "owner": null,
+                     *       "version": 17,
                      *       "catch_up": "latest",
                      *       "catch_up_window_seconds": null,
                      *       "overlap": "allow",
@@ -1932,6 +2690,220 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "a schedule with name \"nightly-report\" already exists",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match named another version of the job (it changed since it was read), or If-None-Match: * found it. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:precondition_failed",
+                     *       "title": "Precondition failed",
+                     *       "status": 412,
+                     *       "detail": "schedule \"nightly-report\" is at version 18, not 17: it changed since it was read",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over the size limit, or `job_fields` is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the server accepts.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Send the request body as application/json.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field has the wrong type or an invalid value; `errors` names each. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:validation",
+                     *       "title": "Validation failed",
+                     *       "status": 422,
+                     *       "detail": "The request has invalid values.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d",
+                     *       "errors": [
+                     *         {
+                     *           "path": "cron",
+                     *           "message": "expected a 5- or 6-field cron expression (got \"61 * * * *\")"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the response carries the request id that appears in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred. Quote request id 2f1c9a7e when reporting it.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the engine is unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:database",
+                     *       "title": "Database unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database did not answer; try again later.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    backfillJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job’s id or its name. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The range, inclusive at both ends. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BackfillRequest"];
+            };
+        };
+        responses: {
+            /** @description The backfill is queued; `ticks` says how many ticks the range holds. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Backfill"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:malformed_json",
+                     *       "title": "Malformed JSON",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid JSON.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or wrong bearer token (only when SCHEDULER_API_TOKEN is set). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send Authorization: Bearer <token>.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sent by a web page on another origin (`cross_site`), or with the read-only token (`forbidden`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:cross_site",
+                     *       "title": "Cross-site request refused",
+                     *       "status": 403,
+                     *       "detail": "POST from a web page on another origin is refused (Sec-Fetch-Site: cross-site). Changes must come from this service's own pages or from a client that is not a browser.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No job with that id or name. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:not_found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "schedule \"nightly-report\" was not found",
                      *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
                      *     }
                      */
@@ -2046,11 +3018,18 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description Optional: `{"note": "…"}`, kept and shown as `pause_note`. */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PauseJob"];
+            };
+        };
         responses: {
             /** @description The paused job; `next_run_at` is null. */
             200: {
                 headers: {
+                    /** @description The job’s version, for If-Match. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2059,12 +3038,25 @@ export interface operations {
                      *       "id": "0f9b7a52-3c1e-4b8e-9d59-2f4d1c7e6a10",
                      *       "name": "nightly-report",
                      *       "cron": "0 9 * * 1-5",
+                     *       "every": null,
+                     *       "anchor_at": null,
+                     *       "at": null,
                      *       "timezone": "Europe/Paris",
                      *       "description": "At 09:00, Monday through Friday",
                      *       "job_fields": {
                      *         "report": "sales"
                      *       },
                      *       "paused": false,
+                     *       "pause_note": null,
+                     *       "state": "active",
+                     *       "start_at": null,
+                     *       "end_at": null,
+                     *       "max_runs": null,
+                     *       "fired_count": 42,
+                     *       "jitter_seconds": 0,
+                     *       "completed_at": null,
+                     *       "owner": null,
+                     *       "version": 17,
                      *       "catch_up": "latest",
                      *       "catch_up_window_seconds": null,
                      *       "overlap": "allow",
@@ -2075,6 +3067,24 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:malformed_json",
+                     *       "title": "Malformed JSON",
+                     *       "status": 400,
+                     *       "detail": "The request body is not valid JSON.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Missing or wrong bearer token (only when SCHEDULER_API_TOKEN is set). */
@@ -2125,6 +3135,42 @@ export interface operations {
                      *       "title": "Not found",
                      *       "status": 404,
                      *       "detail": "schedule \"nightly-report\" was not found",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over the size limit, or `job_fields` is over 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:payload_too_large",
+                     *       "title": "Payload too large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than the server accepts.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:unsupported_media_type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Send the request body as application/json.",
                      *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
                      *     }
                      */
@@ -2208,6 +3254,8 @@ export interface operations {
             /** @description The resumed job. */
             200: {
                 headers: {
+                    /** @description The job’s version, for If-Match. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2216,12 +3264,25 @@ export interface operations {
                      *       "id": "0f9b7a52-3c1e-4b8e-9d59-2f4d1c7e6a10",
                      *       "name": "nightly-report",
                      *       "cron": "0 9 * * 1-5",
+                     *       "every": null,
+                     *       "anchor_at": null,
+                     *       "at": null,
                      *       "timezone": "Europe/Paris",
                      *       "description": "At 09:00, Monday through Friday",
                      *       "job_fields": {
                      *         "report": "sales"
                      *       },
                      *       "paused": false,
+                     *       "pause_note": null,
+                     *       "state": "active",
+                     *       "start_at": null,
+                     *       "end_at": null,
+                     *       "max_runs": null,
+                     *       "fired_count": 42,
+                     *       "jitter_seconds": 0,
+                     *       "completed_at": null,
+                     *       "owner": null,
+                     *       "version": 17,
                      *       "catch_up": "latest",
                      *       "catch_up_window_seconds": null,
                      *       "overlap": "allow",

@@ -20,6 +20,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import cronstrue from 'cronstrue';
 import { ValidationError } from './errors.ts';
+import type { Trigger } from './triggers/trigger.ts';
 
 /**
  * A parsed, validated cron expression bound to a time zone. Obtain one from {@link parseCron}; a plain
@@ -488,21 +489,9 @@ function describe(text: string): string {
 // ---------------------------------------------------------------------------------------------------
 // Triggers: the questions the engine asks of a schedule, whatever its kind.
 
-/**
- * What the engine needs of a trigger. Cron expressions are the only kind today; fixed intervals and
- * one-off instants answer the same questions, so the ticker, the planner and previews need not ask
- * which kind they hold. Instants are whole seconds; all answers are exact.
- */
-export interface Trigger {
-  /** The first occurrence strictly after `after`, or null when there is none. */
-  next(after: Date): Date | null;
-  /** The last occurrence strictly before `before`, or null when there is none. */
-  previous(before: Date): Date | null;
-  /** How many occurrences fall in `[fromInclusive, toInclusive]`. */
-  count(fromInclusive: Date, toInclusive: Date): number;
-  /** A human-readable description, such as `At 09:00, Monday through Friday`. */
-  describe(): string;
-}
+/** Occurrences a cron trigger's shortest gap is estimated from (from a fixed instant: pure). */
+const GAP_SAMPLE = 200;
+const GAP_FROM = new Date(Date.UTC(2001, 0, 1));
 
 /**
  * The {@link Trigger} of a cron schedule.
@@ -511,10 +500,24 @@ export interface Trigger {
  */
 export function cronTrigger(s: CronSchedule): Trigger {
   compiledOf(s);
+  let gap: number | null | undefined;
   return {
     next: (after) => nextAfter(s, after),
     previous: (before) => previousBefore(s, before),
-    count: (fromInclusive, toInclusive) => countOccurrences(s, fromInclusive, toInclusive),
+    count: (from, to, cap) => countOccurrences(s, from, to, cap),
+    occurrences: (from, to, limit) => occurrences(s, from, to, limit),
+    latest: (from, to, limit) => latestOccurrences(s, from, to, limit),
+    shortestGapSeconds: () => {
+      if (gap === undefined) {
+        const sample = upcoming(s, GAP_SAMPLE, GAP_FROM);
+        gap = null;
+        for (let i = 1; i < sample.length; i++) {
+          const g = (sample[i]!.getTime() - sample[i - 1]!.getTime()) / SECOND;
+          if (gap === null || g < gap) gap = g;
+        }
+      }
+      return gap;
+    },
     describe: () => describeCron(s.expression),
   };
 }

@@ -8,6 +8,7 @@ export const ERROR_CODES = [
   'validation',
   'not_found',
   'conflict',
+  'precondition_failed',
   'not_started',
   'database',
   'schema_version',
@@ -63,14 +64,27 @@ export class NotFoundError extends SchedulerError {
 export class ConflictError extends SchedulerError {
   readonly field: string;
   readonly value: string;
-  constructor(field: string, value: string) {
-    super('conflict', `a schedule with ${field} ${JSON.stringify(value)} already exists`);
+  constructor(field: string, value: string, message?: string) {
+    super('conflict', message ?? `a schedule with ${field} ${JSON.stringify(value)} already exists`);
     this.field = field;
     this.value = value;
   }
 }
 
 /** The database could not be reached (refused, dropped, shutting down, out of connections). Retry later. */
+/**
+ * A write's precondition on the schedule's version did not hold: `ifMatch` named another version
+ * (or the schedule is gone), or `ifNoneMatch` found one. Nothing was written.
+ */
+export class PreconditionFailedError extends SchedulerError {
+  /** The schedule's version now; null when there is no such schedule. */
+  readonly currentVersion: number | null;
+  constructor(message: string, currentVersion: number | null) {
+    super('precondition_failed', message);
+    this.currentVersion = currentVersion;
+  }
+}
+
 export class DatabaseError extends SchedulerError {
   constructor(cause: unknown) {
     super('database', `the database is unavailable: ${(cause as Error)?.message ?? String(cause)}`, { cause });

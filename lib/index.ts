@@ -12,13 +12,17 @@ export {
   ERROR_CODES,
   NotFoundError,
   NotStartedError,
+  PreconditionFailedError,
   SchedulerError,
   ValidationError,
 } from './errors.ts';
 export { createScheduler } from './scheduler.ts';
+export { jitterOf } from './triggers/index.ts';
 export type {
   AttemptOutcome,
   AttemptRecord,
+  BackfillInput,
+  BackfillResult,
   CatchUpPolicy,
   CronPreview,
   ListRunsOptions,
@@ -35,9 +39,24 @@ export type {
   Schedule,
   ScheduleInput,
   SchedulePatch,
+  SchedulePreview,
   Scheduler,
   SchedulerEvents,
+  ScheduleState,
+  SyncOptions,
+  SyncRemoval,
+  SyncResult,
+  UpsertResult,
   WorkOptions,
+  WriteConditions,
 } from './types.ts';
-export { ATTEMPT_OUTCOMES, CATCH_UP_POLICIES, OVERLAP_POLICIES, RUN_STATUSES, RUN_TRIGGERS } from './types.ts';
+export {
+  ATTEMPT_OUTCOMES,
+  CATCH_UP_POLICIES,
+  OVERLAP_POLICIES,
+  RUN_STATUSES,
+  RUN_TRIGGERS,
+  SCHEDULE_STATES,
+  SYNC_REMOVALS,
+} from './types.ts';
 export { MAX_FIELDS_BYTES, NAME_EXPECTED, NAME_PATTERN } from './validate.ts';

@@ -3,19 +3,21 @@
  * which are recorded as skipped or missed, and the schedule's new next_run_at. No I/O, no clock:
  * tested with fixed instants.
  */
-import { type CronSchedule, countOccurrences, latestOccurrences, nextAfter, occurrences } from './cron.ts';
+import type { Trigger } from './triggers/index.ts';
 import type { CatchUpPolicy, OverlapPolicy, RunTrigger } from './types.ts';
 
 /** What the planner needs of a claimed schedule. */
 export interface DueSchedule {
-  cron: CronSchedule;
-  /** The first tick not yet handled: a cron occurrence at or before `now`. */
+  trigger: Trigger;
+  /** The first tick not yet handled: an occurrence at or before `now`. */
   nextRunAt: Date;
   catchUp: CatchUpPolicy;
   catchUpWindowSeconds: number | null;
   overlap: OverlapPolicy;
   /** The schedule's previous run is still queued or active in pg-boss. */
   previousActive: boolean;
+  /** Runs it may still fire for its ticks (`maxRuns` less those fired); null: no limit. */
+  runsLeft: number | null;
 }
 
 export interface PlanLimits {
@@ -37,7 +39,7 @@ export interface TickPlan {
   skipped: Date[];
   /** Ticks missed through downtime and not fired, summarized (null when none). */
   missed: { first: Date; last: Date; count: number } | null;
-  /** The first occurrence after `now`; null when the expression never fires again. */
+  /** The first occurrence after `now`; null when it never fires again (no further tick, or no runs left). */
   nextRunAt: Date | null;
 }
 
@@ -51,13 +53,13 @@ const MAX_ON_TIME = 10_000;
  * as `schedule` (a busy engine that is a moment late loses nothing). Older ones were missed: the
  * catch-up policy fires none (`skip`), the most recent (`latest`) or the most recent
  * `maxCatchUpRuns` (`all`) of those inside the catch-up window, as `catch_up`; the rest are summed
- * up in one `missed` record. Under overlap `skip`, a tick that would start while the previous run is
+ * up in one `missed` record. A run limit (`runsLeft`) fires the earliest ticks it has room for. Under overlap `skip`, a tick that would start while the previous run is
  * still in progress is recorded as skipped, and at most one run fires per plan.
  */
 export function planTicks(due: DueSchedule, now: Date, limits: PlanLimits): TickPlan {
   const graceStart = new Date(now.getTime() - limits.misfireGraceMs);
   const onTimeFrom = due.nextRunAt > graceStart ? due.nextRunAt : graceStart;
-  const onTime = occurrences(due.cron, onTimeFrom, now, MAX_ON_TIME);
+  const onTime = due.trigger.occurrences(onTimeFrom, now, MAX_ON_TIME);
 
   let catchUp: Date[] = [];
   let missed: TickPlan['missed'] = null;
@@ -68,14 +70,14 @@ export function planTicks(due: DueSchedule, now: Date, limits: PlanLimits): Tick
         due.catchUpWindowSeconds === null ? due.nextRunAt : new Date(now.getTime() - due.catchUpWindowSeconds * 1000);
       const from = windowStart > due.nextRunAt ? windowStart : due.nextRunAt;
       const count = due.catchUp === 'latest' ? 1 : limits.maxCatchUpRuns;
-      if (from <= missedTo) catchUp = latestOccurrences(due.cron, from, missedTo, count);
+      if (from <= missedTo) catchUp = due.trigger.latest(from, missedTo, count);
     }
     // The ticks not fired all precede the first catch-up tick (catch-up takes the most recent).
     const unfiredTo = catchUp.length > 0 ? new Date(catchUp[0]!.getTime() - 1) : missedTo;
     if (due.nextRunAt <= unfiredTo) {
       // Exact for any outage: counting costs the months in the range, not the ticks.
-      const count = countOccurrences(due.cron, due.nextRunAt, unfiredTo);
-      const last = latestOccurrences(due.cron, due.nextRunAt, unfiredTo, 1)[0];
+      const count = due.trigger.count(due.nextRunAt, unfiredTo);
+      const last = due.trigger.latest(due.nextRunAt, unfiredTo, 1)[0];
       if (count > 0 && last) missed = { first: due.nextRunAt, last, count };
     }
   }
@@ -93,5 +95,9 @@ export function planTicks(due: DueSchedule, now: Date, limits: PlanLimits): Tick
     fire = due.previousActive || !last ? [] : [last];
     skipped = candidates.filter((c) => !fire.includes(c)).map((c) => c.scheduledFor);
   }
-  return { fire, skipped, missed, nextRunAt: nextAfter(due.cron, now) };
+  // A run limit fires the earliest ticks it has room for; once used up, the schedule is done.
+  if (due.runsLeft !== null && fire.length >= due.runsLeft) {
+    return { fire: fire.slice(0, Math.max(0, due.runsLeft)), skipped, missed, nextRunAt: null };
+  }
+  return { fire, skipped, missed, nextRunAt: due.trigger.next(now) };
 }

@@ -5,13 +5,23 @@
 import { EventEmitter } from 'node:events';
 import { type Boss, createBoss, runJobData } from './boss.ts';
 import { resolveConfig, type SchedulerConfig, type SchedulerOptions } from './config.ts';
-import { type CronSchedule, checkTimezone, describeCron, nextAfter, parseCron, preview, upcoming } from './cron.ts';
+import { MAX_PREVIEW_YEARS, preview } from './cron.ts';
+import {
+  armAt,
+  checkObject,
+  collect,
+  sameDefinition,
+  sameTiming,
+  specOf,
+  valuesFromInput,
+  valuesFromPatch,
+} from './definition.ts';
 import { InstanceLease } from './engine/lease.ts';
 import { Listener } from './engine/listener.ts';
 import { type Due, decideAtStop, handOver, Reaper } from './engine/reaper.ts';
 import { Reconciler } from './engine/reconciler.ts';
 import { RunRecorder } from './engine/recorder.ts';
-import { type RunsMessage, runsChannel, Ticker, wakeChannel, wakeNeeded } from './engine/ticker.ts';
+import { BACKFILL_WAKE, type RunsMessage, runsChannel, Ticker, wakeChannel, wakeNeeded } from './engine/ticker.ts';
 import { RunWorker } from './engine/worker.ts';
 import {
   asDatabaseError,
@@ -21,23 +31,33 @@ import {
   isUnavailable,
   NotFoundError,
   NotStartedError,
+  PreconditionFailedError,
   ValidationError,
 } from './errors.ts';
 import { publicRun, type Queries, type ScheduleValues, Store } from './store/store.ts';
-import type {
-  CronPreview,
-  ListRunsOptions,
-  ListSchedulesOptions,
-  Page,
-  PreviewInput,
-  Run,
-  RunHandler,
-  Schedule,
-  ScheduleInput,
-  SchedulePatch,
-  Scheduler,
-  SchedulerEvents,
-  WorkOptions,
+import { formatEvery, type Trigger, triggerOf } from './triggers/index.ts';
+import {
+  type BackfillInput,
+  type BackfillResult,
+  type ListRunsOptions,
+  type ListSchedulesOptions,
+  type Page,
+  type PreviewInput,
+  type Run,
+  type RunHandler,
+  type Schedule,
+  type ScheduleInput,
+  type SchedulePatch,
+  type SchedulePreview,
+  type Scheduler,
+  type SchedulerEvents,
+  SYNC_REMOVALS,
+  type SyncOptions,
+  type SyncRemoval,
+  type SyncResult,
+  type UpsertResult,
+  type WorkOptions,
+  type WriteConditions,
 } from './types.ts';
 import { uuidv7 } from './uuid.ts';
 import {
@@ -45,7 +65,7 @@ import {
   checkCatchUp,
   checkFields,
   checkInteger,
-  checkName,
+  checkOneOf,
   checkOverlap,
   checkQueueName,
   checkRunStatus,
@@ -54,18 +74,6 @@ import {
   isUuid,
 } from './validate.ts';
 
-const INPUT_KEYS = [
-  'name',
-  'cron',
-  'timezone',
-  'fields',
-  'queue',
-  'paused',
-  'catchUp',
-  'catchUpWindowSeconds',
-  'overlap',
-] as const;
-const MAX_WINDOW_SECONDS = 10 * 365 * 86400;
 /** How often, during a database outage, the scheduler checks whether it is over. */
 const OUTAGE_PROBE_MS = 1000;
 
@@ -81,26 +89,6 @@ function guard<T>(operation: Promise<T>): Promise<T> {
   });
 }
 
-/** Runs every check, collecting all the issues instead of stopping at the first. */
-function collect(checks: (() => void)[]): void {
-  const issues: FieldIssue[] = [];
-  for (const check of checks) {
-    try {
-      check();
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      issues.push(...error.issues);
-    }
-  }
-  if (issues.length > 0) throw new ValidationError(issues);
-}
-
-function checkObject(field: string, value: unknown): void {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ValidationError({ field, expected: 'an object' });
-  }
-}
-
 function checkSearch(field: string, value: unknown): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 128 || value.includes('\0')) {
     throw new ValidationError({ field, value, expected: 'a part of a name: 1-128 characters' });
@@ -114,6 +102,48 @@ function checkKey(field: string, value: unknown): string {
     throw new ValidationError({ field, value, expected: 'a schedule id or name' });
   }
   return value;
+}
+
+/** The `ifMatch` of write conditions, checked (a version is a positive integer). */
+function checkConditions(conditions: WriteConditions): number | '*' | undefined {
+  checkObject('conditions', conditions);
+  if (conditions.ifMatch !== undefined && conditions.ifMatch !== '*') {
+    checkInteger('ifMatch', conditions.ifMatch, 1, Number.MAX_SAFE_INTEGER);
+  }
+  if (conditions.ifNoneMatch !== undefined) checkBoolean('ifNoneMatch', conditions.ifNoneMatch);
+  return conditions.ifMatch;
+}
+
+function checkOwner(field: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 128 || value.includes('\0')) {
+    throw new ValidationError({ field, value, expected: 'an owner name: 1-128 characters' });
+  }
+  return value;
+}
+
+/** Most ticks one backfill fires. */
+const MAX_BACKFILL_TICKS = 10_000;
+
+function checkDate(field: string, value: unknown): Date {
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
+    throw new ValidationError({ field, value: String(value), expected: 'a valid Date' });
+  }
+  return value;
+}
+
+/** Most years one listing of instants covers, as for cron previews. */
+const UPCOMING_SPAN_MS = MAX_PREVIEW_YEARS * 365.2425 * 86_400_000;
+
+/** The next `count` instants strictly after `from`, within 20 years of the first. */
+function upcomingOf(trigger: Trigger, count: number, from: Date): Date[] {
+  const out: Date[] = [];
+  let at = count > 0 ? trigger.next(from) : null;
+  const until = at ? at.getTime() + UPCOMING_SPAN_MS : 0;
+  while (at !== null && out.length < count && at.getTime() <= until) {
+    out.push(at);
+    at = trigger.next(at);
+  }
+  return out;
 }
 
 /** Checks a page request's limit (1-1000, default 100), cursor and filter together, reporting every issue. */
@@ -389,27 +419,59 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
     return { store: this.#store, boss: this.#boss };
   }
 
-  /** Validates a complete set of schedule values (create, or update after merging). */
-  #checkValues(v: ScheduleValues, prefix: string): CronSchedule {
-    let cron: CronSchedule | undefined;
-    collect([
-      () => checkName(`${prefix}name`, v.name),
-      () => {
-        checkTimezone(`${prefix}timezone`, v.timezone);
-        cron = parseCron(v.cron, v.timezone);
-      },
-      () => checkFields(`${prefix}fields`, v.fields),
-      () => checkQueueName(`${prefix}queue`, v.queue),
-      () => checkBoolean(`${prefix}paused`, v.paused),
-      () => checkCatchUp(`${prefix}catchUp`, v.catchUp),
-      () => {
-        if (v.catchUpWindowSeconds !== null) {
-          checkInteger(`${prefix}catchUpWindowSeconds`, v.catchUpWindowSeconds, 1, MAX_WINDOW_SECONDS);
-        }
-      },
-      () => checkOverlap(`${prefix}overlap`, v.overlap),
-    ]);
-    return cron!;
+  /**
+   * Writes a schedule's definition: inserts it (`current` null; null when the name is taken) or
+   * replaces the stored one, inside the caller's transaction with the row locked. Runs prepared
+   * for ticks the change makes wrong (new timing, or paused) are withdrawn; the next tick is
+   * recomputed from now when the timing changed, on resume, and for a schedule with none.
+   */
+  async #write(
+    tx: Queries,
+    boss: Boss,
+    current: Schedule | null,
+    values: ScheduleValues,
+    owner: string | null,
+  ): Promise<Schedule | null> {
+    const now = await tx.now();
+    if (current === null) {
+      const arm = armAt(values, 0, now);
+      const row = await tx.insertSchedule(uuidv7(), values, { ...arm, owner });
+      if (row) await this.#wakeTickers(tx, row.nextRunAt, now);
+      return row;
+    }
+    const retimed = !sameTiming(current, values);
+    // Claims are committed ahead of their tick: a tick already prepared for the old timing, or
+    // for a schedule now paused, is withdrawn (its run, and its job or its lease), so the change
+    // takes effect from now. A run whose handler starts at this very moment may still run.
+    if (retimed || (values.paused && !current.paused)) await this.#withdraw(tx, boss, current.id, now);
+    const rearm = retimed || (!values.paused && (current.paused || current.nextRunAt === null));
+    const arm = rearm
+      ? armAt(values, current.firedCount, now)
+      : { nextRunAt: values.paused ? null : current.nextRunAt, completed: current.completedAt !== null };
+    const row = await tx.updateSchedule(current.id, values, { ...arm, owner });
+    if (!row) throw new ConflictError('name', values.name);
+    // Only a new next tick can need a ticker's attention.
+    if (rearm) await this.#wakeTickers(tx, row.nextRunAt, now);
+    return row;
+  }
+
+  /** Throws PreconditionFailedError unless `current` is at the version `ifMatch` names. */
+  #checkVersion(current: Schedule | null, key: string, ifMatch: number | '*' | undefined): void {
+    if (ifMatch === undefined) return;
+    if (current === null) {
+      throw new PreconditionFailedError(
+        ifMatch === '*'
+          ? `no schedule ${JSON.stringify(key)}: If-Match asked for an existing one`
+          : `no schedule ${JSON.stringify(key)}: it cannot be at version ${ifMatch}`,
+        null,
+      );
+    }
+    if (ifMatch !== '*' && current.version !== ifMatch) {
+      throw new PreconditionFailedError(
+        `schedule ${JSON.stringify(current.name)} is at version ${current.version}, not ${ifMatch}: it changed since it was read`,
+        current.version,
+      );
+    }
   }
 
   create(input: ScheduleInput): Promise<Schedule> {
@@ -417,35 +479,136 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
   }
 
   async #create(input: ScheduleInput): Promise<Schedule> {
-    checkObject('input', input);
-    const unknown = Object.keys(input).filter((key) => !(INPUT_KEYS as readonly string[]).includes(key));
-    if (unknown.length > 0) {
-      throw new ValidationError(unknown.map((field) => ({ field, expected: 'no such field' })));
-    }
-    const values: ScheduleValues = {
-      name: input.name,
-      cron: input.cron,
-      timezone: input.timezone ?? 'UTC',
-      fields: input.fields ?? {},
-      queue: input.queue ?? this.#config.queue,
-      paused: input.paused ?? false,
-      catchUp: input.catchUp ?? 'latest',
-      catchUpWindowSeconds: input.catchUpWindowSeconds ?? null,
-      overlap: input.overlap ?? 'allow',
-      nextRunAt: null,
-    };
-    const cron = this.#checkValues(values, '');
+    const values = valuesFromInput(input, { queue: this.#config.queue });
     const { store, boss } = this.#running('create()');
     await boss.ensureQueue(values.queue);
-    const created = await store.transaction(async (tx) => {
-      const now = await tx.now();
-      values.nextRunAt = values.paused ? null : nextAfter(cron, now);
-      const row = await tx.insertSchedule(uuidv7(), values);
-      if (row) await this.#wakeTickers(tx, row.nextRunAt, now);
-      return row;
-    });
+    const created = await store.transaction((tx) => this.#write(tx, boss, null, values, null));
     if (!created) throw new ConflictError('name', values.name);
     return created;
+  }
+
+  upsert(input: ScheduleInput, conditions: WriteConditions = {}): Promise<UpsertResult> {
+    return guard(this.#upsert(input, conditions));
+  }
+
+  async #upsert(input: ScheduleInput, conditions: WriteConditions): Promise<UpsertResult> {
+    const ifMatch = checkConditions(conditions);
+    const values = valuesFromInput(input, { queue: this.#config.queue });
+    const { store, boss } = this.#running('upsert()');
+    await boss.ensureQueue(values.queue);
+    return store.transaction(async (tx) => {
+      let current = await tx.findSchedule(values.name, false, { forUpdate: true });
+      if (current === null) {
+        this.#checkVersion(null, values.name, ifMatch);
+        const created = await this.#write(tx, boss, null, values, null);
+        if (created) return { schedule: created, outcome: 'created' as const };
+        // Another upsert created it meanwhile (the insert waited for it to commit): this one updates.
+        current = await tx.findSchedule(values.name, false, { forUpdate: true });
+        if (current === null) throw new ConflictError('name', values.name);
+      }
+      if (conditions.ifNoneMatch) {
+        throw new PreconditionFailedError(
+          `schedule ${JSON.stringify(values.name)} exists (version ${current.version}): If-None-Match asked for create only`,
+          current.version,
+        );
+      }
+      this.#checkVersion(current, values.name, ifMatch);
+      if (sameDefinition(current, values)) return { schedule: current, outcome: 'unchanged' as const };
+      const updated = await this.#write(tx, boss, current, values, current.owner);
+      return { schedule: updated!, outcome: 'updated' as const };
+    });
+  }
+
+  sync(definitions: readonly ScheduleInput[], options: SyncOptions): Promise<SyncResult> {
+    return guard(this.#sync(definitions, options));
+  }
+
+  async #sync(definitions: readonly ScheduleInput[], options: SyncOptions): Promise<SyncResult> {
+    checkObject('options', options);
+    let removed: SyncRemoval = 'delete';
+    let list: ScheduleValues[] = [];
+    collect([
+      () => checkOwner('owner', options.owner),
+      () => {
+        if (options.removed !== undefined) removed = checkOneOf('removed', options.removed, SYNC_REMOVALS);
+      },
+      () => {
+        if (!Array.isArray(definitions)) throw new ValidationError({ field: 'definitions', expected: 'an array' });
+        const issues: FieldIssue[] = [];
+        const seen = new Set<string>();
+        list = definitions.flatMap((input, i) => {
+          try {
+            const values = valuesFromInput(input, { queue: this.#config.queue }, `definitions[${i}].`);
+            if (seen.has(values.name)) {
+              issues.push({
+                field: `definitions[${i}].name`,
+                value: values.name,
+                expected: 'a name not listed before',
+              });
+            }
+            seen.add(values.name);
+            return [values];
+          } catch (error) {
+            if (!(error instanceof ValidationError)) throw error;
+            issues.push(...error.issues);
+            return [];
+          }
+        });
+        if (issues.length > 0) throw new ValidationError(issues);
+      },
+    ]);
+    const owner = options.owner;
+    const given = new Map(definitions.map((input) => [input.name, input]));
+    const { store, boss } = this.#running('sync()');
+    for (const queue of new Set(list.map((v) => v.queue))) await boss.ensureQueue(queue);
+    const result: SyncResult = { created: [], updated: [], unchanged: [], deleted: [], paused: [] };
+    const removedNote = `removed from the definitions of ${owner}`;
+    await store.transaction(async (tx) => {
+      // Instances booting together sync one after another: the later ones find nothing to do.
+      await tx.lockSync(`${this.#config.schema}:sync:${owner}`);
+      const stored = new Map((await tx.schedulesByName(list.map((v) => v.name))).map((row) => [row.name, row]));
+      const foreign = [...stored.values()].filter((row) => row.owner !== owner);
+      if (foreign.length > 0) {
+        const names = foreign.map(
+          (row) => `${row.name} (${row.owner === null ? 'made one by one' : `owner ${row.owner}`})`,
+        );
+        throw new ConflictError(
+          'name',
+          foreign[0]!.name,
+          `sync for owner ${JSON.stringify(owner)} would take over schedules it does not own: ${names.join(', ')}; rename them or delete them first`,
+        );
+      }
+      for (const values of list) {
+        const current = stored.get(values.name) ?? null;
+        const input = given.get(values.name)!;
+        // An operator's pause outlives a sync whose definition does not mention `paused`; a pause
+        // made by this sync for a schedule it no longer listed does not.
+        if (current && input.paused === undefined && current.paused && current.pauseNote !== removedNote) {
+          values.paused = true;
+          if (input.pauseNote === undefined) values.pauseNote = current.pauseNote;
+        }
+        if (current && sameDefinition(current, values)) {
+          result.unchanged.push(values.name);
+          continue;
+        }
+        const row = await this.#write(tx, boss, current, values, owner);
+        if (!row) throw new ConflictError('name', values.name);
+        (current ? result.updated : result.created).push(values.name);
+      }
+      const listed = new Set(list.map((v) => v.name));
+      for (const row of await tx.ownedSchedules(owner)) {
+        if (listed.has(row.name)) continue;
+        if (removed === 'delete') {
+          await this.#deleteLocked(tx, boss, row);
+          result.deleted.push(row.name);
+        } else if (!row.paused) {
+          const values = valuesFromPatch(row, { paused: true, pauseNote: removedNote });
+          await this.#write(tx, boss, row, values, owner);
+          result.paused.push(row.name);
+        }
+      }
+    });
+    return result;
   }
 
   get(idOrName: string): Promise<Schedule> {
@@ -474,57 +637,33 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
     return toPage(rows, limit, (last) => encodeCursor(last.createdAt, last.id));
   }
 
-  update(idOrName: string, patch: SchedulePatch): Promise<Schedule> {
-    return guard(this.#update(idOrName, patch));
+  update(idOrName: string, patch: SchedulePatch, conditions: Pick<WriteConditions, 'ifMatch'> = {}): Promise<Schedule> {
+    return guard(this.#update(idOrName, patch, conditions));
   }
 
-  async #update(idOrName: string, patch: SchedulePatch): Promise<Schedule> {
+  async #update(
+    idOrName: string,
+    patch: SchedulePatch,
+    conditions: Pick<WriteConditions, 'ifMatch'>,
+  ): Promise<Schedule> {
     const key = checkKey('id', idOrName);
     checkObject('patch', patch);
-    const unknown = Object.keys(patch).filter((k) => !(INPUT_KEYS as readonly string[]).includes(k));
-    if (unknown.length > 0) throw new ValidationError(unknown.map((field) => ({ field, expected: 'no such field' })));
+    const ifMatch = checkConditions(conditions);
     const { store, boss } = this.#running('update()');
     if (patch.queue !== undefined) {
       checkQueueName('queue', patch.queue);
       await boss.ensureQueue(patch.queue);
     }
-    const updated = await store.transaction(async (tx) => {
+    return store.transaction(async (tx) => {
       const current = await tx.findSchedule(key, isUuid(key), { forUpdate: true });
-      if (!current) throw new NotFoundError('schedule', key);
-      const values: ScheduleValues = {
-        name: patch.name ?? current.name,
-        cron: patch.cron ?? current.cron,
-        timezone: patch.timezone ?? current.timezone,
-        fields: patch.fields ?? current.fields,
-        queue: patch.queue ?? current.queue,
-        paused: patch.paused ?? current.paused,
-        catchUp: patch.catchUp ?? current.catchUp,
-        catchUpWindowSeconds:
-          patch.catchUpWindowSeconds === undefined ? current.catchUpWindowSeconds : patch.catchUpWindowSeconds,
-        overlap: patch.overlap ?? current.overlap,
-        nextRunAt: current.nextRunAt,
-      };
-      const cron = this.#checkValues(values, '');
-      const retimed = values.cron !== current.cron || values.timezone !== current.timezone;
-      const rearm = retimed || (current.paused && !values.paused);
-      const now = await tx.now();
-      // Claims are committed ahead of their tick: a tick already prepared for the old timing, or
-      // for a schedule now paused, is withdrawn (its run, and its job or its lease), so the change
-      // takes effect from now. A run whose handler starts at this very moment may still run.
-      if (retimed || (values.paused && !current.paused)) await this.#withdraw(tx, boss, current.id, now);
-      // Only a new next tick can need a ticker's attention; a paused one needs none.
-      let rearmedAt: Date | null = null;
-      if (values.paused) values.nextRunAt = null;
-      else if (rearm || values.nextRunAt === null) {
-        rearmedAt = now;
-        values.nextRunAt = nextAfter(cron, rearmedAt);
+      if (!current) {
+        if (ifMatch !== undefined) this.#checkVersion(null, key, ifMatch);
+        throw new NotFoundError('schedule', key);
       }
-      const row = await tx.updateSchedule(current.id, values);
-      if (!row) throw new ConflictError('name', values.name);
-      if (rearmedAt) await this.#wakeTickers(tx, row.nextRunAt, rearmedAt);
-      return row;
+      this.#checkVersion(current, key, ifMatch);
+      const values = valuesFromPatch(current, patch);
+      return (await this.#write(tx, boss, current, values, current.owner))!;
     });
-    return updated;
   }
 
   /**
@@ -548,46 +687,109 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
     await tx.notify(runsChannel(this.#config), JSON.stringify(message));
   }
 
-  delete(idOrName: string): Promise<void> {
-    return guard(this.#delete(idOrName));
+  delete(idOrName: string, conditions: Pick<WriteConditions, 'ifMatch'> = {}): Promise<void> {
+    return guard(this.#delete(idOrName, conditions));
   }
 
-  async #delete(idOrName: string): Promise<void> {
+  async #delete(idOrName: string, conditions: Pick<WriteConditions, 'ifMatch'>): Promise<void> {
     const key = checkKey('id', idOrName);
+    const ifMatch = checkConditions(conditions);
     const { store, boss } = this.#running('delete()');
     await store.transaction(async (tx) => {
       const current = await tx.findSchedule(key, isUuid(key), { forUpdate: true });
-      if (!current) throw new NotFoundError('schedule', key);
-      // Cancelled in the same transaction as the delete: an open run never outlives its schedule.
-      // pg-boss cancels the jobs that carry runs; a run leased to an instance is forgotten by it
-      // (the NOTIFY below) unless its handler already started, and its record says cancelled.
-      const open = await tx.openRunsOfSchedule(current.id);
-      for (const [queue, runs] of Map.groupBy(
-        open.filter((run) => run.job),
-        (run) => run.queue,
-      )) {
-        await boss.cancel(
-          queue,
-          runs.map((run) => run.id),
-          tx.executor,
-        );
+      if (!current) {
+        if (ifMatch !== undefined) this.#checkVersion(null, key, ifMatch);
+        throw new NotFoundError('schedule', key);
       }
-      await tx.cancelRuns(
-        open.map((run) => run.id),
-        'cancelled: the schedule was deleted',
-      );
-      await tx.softDeleteSchedule(current.id);
-      const message: RunsMessage = { cancel: current.id };
-      if (open.length > 0) await tx.notify(runsChannel(this.#config), JSON.stringify(message));
+      this.#checkVersion(current, key, ifMatch);
+      await this.#deleteLocked(tx, boss, current);
     });
   }
 
-  pause(idOrName: string): Promise<Schedule> {
-    return this.update(idOrName, { paused: true });
+  /** Deletes a schedule whose row the transaction holds, cancelling its open runs with it. */
+  async #deleteLocked(tx: Queries, boss: Boss, current: Schedule): Promise<void> {
+    // Cancelled in the same transaction as the delete: an open run never outlives its schedule.
+    // pg-boss cancels the jobs that carry runs; a run leased to an instance is forgotten by it
+    // (the NOTIFY below) unless its handler already started, and its record says cancelled.
+    const open = await tx.openRunsOfSchedule(current.id);
+    for (const [queue, runs] of Map.groupBy(
+      open.filter((run) => run.job),
+      (run) => run.queue,
+    )) {
+      await boss.cancel(
+        queue,
+        runs.map((run) => run.id),
+        tx.executor,
+      );
+    }
+    await tx.cancelRuns(
+      open.map((run) => run.id),
+      'cancelled: the schedule was deleted',
+    );
+    await tx.softDeleteSchedule(current.id);
+    const message: RunsMessage = { cancel: current.id };
+    if (open.length > 0) await tx.notify(runsChannel(this.#config), JSON.stringify(message));
+  }
+
+  backfill(idOrName: string, input: BackfillInput): Promise<BackfillResult> {
+    return guard(this.#backfill(idOrName, input));
+  }
+
+  async #backfill(idOrName: string, input: BackfillInput): Promise<BackfillResult> {
+    const key = checkKey('id', idOrName);
+    checkObject('input', input);
+    collect([() => checkDate('from', input.from), () => checkDate('to', input.to)]);
+    if (input.to < input.from) {
+      throw new ValidationError({
+        field: 'to',
+        value: input.to.toISOString(),
+        expected: 'an instant at or after from',
+      });
+    }
+    const { store } = this.#running('backfill()');
+    return store.transaction(async (tx) => {
+      const now = await tx.now();
+      if (input.to > now) {
+        throw new ValidationError({
+          field: 'to',
+          value: input.to.toISOString(),
+          expected: 'an instant not after now (ticks to come fire by themselves)',
+        });
+      }
+      const schedule = await tx.findSchedule(key, isUuid(key), { forUpdate: true });
+      if (!schedule) throw new NotFoundError('schedule', key);
+      const ticks = triggerOf(specOf(schedule)).count(input.from, input.to, MAX_BACKFILL_TICKS + 1);
+      if (ticks > MAX_BACKFILL_TICKS) {
+        throw new ValidationError({
+          field: 'to',
+          value: input.to.toISOString(),
+          expected: `a range of at most ${MAX_BACKFILL_TICKS} ticks of this schedule (it has more): split it`,
+        });
+      }
+      if (ticks > 0) {
+        await tx.insertBackfills([
+          {
+            id: uuidv7(),
+            scheduleId: schedule.id,
+            trigger: 'backfill',
+            nextAt: input.from,
+            untilAt: input.to,
+            remaining: ticks,
+          },
+        ]);
+        // Any instance's ticker fires it, a paced chunk at a time, behind fresh ticks.
+        await tx.notify(wakeChannel(this.#config), BACKFILL_WAKE);
+      }
+      return { scheduleId: schedule.id, from: input.from, to: input.to, ticks };
+    });
+  }
+
+  pause(idOrName: string, options: { note?: string } = {}): Promise<Schedule> {
+    return this.update(idOrName, { paused: true, pauseNote: options?.note ?? null });
   }
 
   resume(idOrName: string): Promise<Schedule> {
-    return this.update(idOrName, { paused: false });
+    return this.update(idOrName, { paused: false, pauseNote: null });
   }
 
   trigger(idOrName: string): Promise<Run> {
@@ -624,12 +826,11 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
     return fired;
   }
 
-  preview(input: PreviewInput): CronPreview {
+  preview(input: PreviewInput): SchedulePreview {
     checkObject('input', input);
     let count = 5;
     let from = new Date();
-    const timezone = input.timezone ?? 'UTC';
-    let next: Date[] = [];
+    let values: ScheduleValues | undefined;
     collect([
       () => {
         if (input.count !== undefined) count = checkInteger('count', input.count, 1, 100);
@@ -643,21 +844,33 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
         }
       },
       () => {
-        checkTimezone('timezone', timezone);
-        parseCron(input.cron, timezone);
+        const { count: _count, from: _from, ...definition } = input;
+        values = valuesFromInput({ ...definition, name: input.name ?? 'preview' }, { queue: this.#config.queue });
       },
     ]);
-    next = preview(input.cron, timezone, count, from);
-    return { cron: input.cron.trim(), timezone, description: describeCron(input.cron), next };
+    const v = values!;
+    const plainCron = v.cron !== null && v.startAt === null && v.endAt === null && v.jitterSeconds <= 1;
+    // A plain cron expression keeps its refusal of counts that span more than 20 years.
+    const next = plainCron ? preview(v.cron!, v.timezone, count, from) : upcomingOf(triggerOf(specOf(v)), count, from);
+    return {
+      cron: v.cron === null ? null : v.cron.trim(),
+      every: v.everySeconds === null ? null : formatEvery(v.everySeconds),
+      at: v.at,
+      timezone: v.timezone,
+      description: triggerOf(specOf(v)).describe(),
+      next,
+    };
   }
 
   upcoming(schedule: Schedule, count = 5): Date[] {
     if (!schedule.nextRunAt) return [];
     // Counted from just before nextRunAt, so the first is nextRunAt even when that tick is already
     // due but not fired yet.
-    return upcoming(
-      parseCron(schedule.cron, schedule.timezone),
-      checkInteger('count', count, 0, 1000),
+    const n = checkInteger('count', count, 0, 1000);
+    const left = schedule.maxRuns === null ? n : Math.max(0, Math.min(n, schedule.maxRuns - schedule.firedCount));
+    return upcomingOf(
+      triggerOf(specOf({ ...schedule, name: schedule.name })),
+      left,
       new Date(schedule.nextRunAt.getTime() - 1),
     );
   }

@@ -26,17 +26,50 @@ export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'skipped', 'missed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
+/** Where a schedule is: firing, paused, or `completed` (it can never fire again: past `endAt`, `maxRuns` reached, its `at` fired). */
+export const SCHEDULE_STATES = ['active', 'paused', 'completed'] as const;
+export type ScheduleState = (typeof SCHEDULE_STATES)[number];
+
+/** Input of `backfill()`: a past range of a schedule's ticks to fire. */
+export interface BackfillInput {
+  /** The first instant of the range (inclusive). */
+  from: Date;
+  /** The last instant of the range (inclusive), not after now. */
+  to: Date;
+}
+
+/** What `backfill()` queued. */
+export interface BackfillResult {
+  scheduleId: string;
+  from: Date;
+  to: Date;
+  /** The schedule's ticks in the range: at most this many runs fire (ticks already run are not fired again). */
+  ticks: number;
+}
+
+/** What `sync()` does with an owner's schedules that its definitions no longer list. */
+export const SYNC_REMOVALS = ['delete', 'pause'] as const;
+export type SyncRemoval = (typeof SYNC_REMOVALS)[number];
+
 /** A stored schedule: what the HTTP API calls a job. */
 export interface Schedule {
   /** UUID, assigned at creation. */
   id: string;
   /** Unique name: 1-128 of letters, digits, `.`, `_`, `-`, starting with a letter or digit. */
   name: string;
-  /** The cron expression as given (5 fields, 6 with leading seconds, or a macro such as `@daily`). */
-  cron: string;
-  /** IANA time zone the expression is evaluated in. */
+  /** The cron expression as given (5 fields, 6 with leading seconds, or a macro such as `@daily`); null for the other kinds. */
+  cron: string | null;
+  /** The interval, in canonical form (`15m`, `1h30m`); null for the other kinds. */
+  every: string | null;
+  /** The interval in seconds; null for the other kinds. */
+  everySeconds: number | null;
+  /** The instant an interval's phase is counted from (ticks are `anchorAt + k * every`); null: the Unix epoch. */
+  anchorAt: Date | null;
+  /** The instant of a one-off schedule; null for the other kinds. */
+  at: Date | null;
+  /** IANA time zone a cron expression is evaluated in (intervals and `at` are absolute). */
   timezone: string;
-  /** Human-readable description of the expression, e.g. "Every 5 minutes". */
+  /** Human-readable description of when it fires, e.g. "Every 5 minutes". */
   description: string;
   /** Free-form JSON object passed to every run. */
   fields: Record<string, unknown>;
@@ -44,11 +77,31 @@ export interface Schedule {
   queue: string;
   /** A paused schedule fires nothing; `nextRunAt` is null while paused. */
   paused: boolean;
+  /** Why it was paused (given with the pause), or null. */
+  pauseNote: string | null;
+  /** `active`, `paused` or `completed`. */
+  state: ScheduleState;
+  /** It fires nothing before this instant; null: no start. */
+  startAt: Date | null;
+  /** It fires nothing after this instant, and is completed once it has passed; null: no end. */
+  endAt: Date | null;
+  /** It completes after firing this many runs of its own ticks (manual runs and backfills do not count); null: no limit. */
+  maxRuns: number | null;
+  /** Runs fired for its ticks so far (what `maxRuns` counts). */
+  firedCount: number;
+  /** Each tick is delayed by a deterministic 0 to `jitterSeconds - 1` seconds (0: none). */
+  jitterSeconds: number;
+  /** When it completed; null unless `state` is `completed`. */
+  completedAt: Date | null;
+  /** The owner that `sync()` manages it for; null for schedules made one by one (`create`, `upsert`, HTTP). */
+  owner: string | null;
+  /** Changes with every change of the schedule (never reused, also not by another schedule): the HTTP API's ETag. */
+  version: number;
   catchUp: CatchUpPolicy;
   /** Missed ticks older than this many seconds are never fired (only recorded); null = no bound. */
   catchUpWindowSeconds: number | null;
   overlap: OverlapPolicy;
-  /** The next instant it fires; null while paused. */
+  /** The next instant it fires (jitter included); null while paused or completed. */
   nextRunAt: Date | null;
   /** The scheduled instant of the most recent run it fired (trigger time for manual runs); null before the first. */
   lastRunAt: Date | null;
@@ -56,11 +109,21 @@ export interface Schedule {
   updatedAt: Date;
 }
 
-/** Input of `create()`. Only `name` and `cron` are required. */
+/**
+ * Input of `create()`, `upsert()` and `sync()`. `name` and exactly one of `cron`, `every` and `at`
+ * are required.
+ */
 export interface ScheduleInput {
   name: string;
-  cron: string;
-  /** IANA zone. Default `UTC`. */
+  /** A cron expression. */
+  cron?: string | null;
+  /** An interval: `90s`, `15m`, `6h`, `1d`, `1h30m`, or a number of seconds; at least 1 s. */
+  every?: string | number | null;
+  /** For `every`: the instant its phase is counted from. Default: the Unix epoch (a `15m` interval fires at :00, :15, :30, :45 UTC). */
+  anchorAt?: Date | null;
+  /** A one-off instant. One in the past makes a schedule that is completed at once, without firing. */
+  at?: Date | null;
+  /** IANA zone of a cron expression. Default `UTC`. */
   timezone?: string;
   /** JSON object, at most 64 KiB serialized. Default `{}`. */
   fields?: Record<string, unknown>;
@@ -68,6 +131,16 @@ export interface ScheduleInput {
   queue?: string;
   /** Create it paused. Default false. */
   paused?: boolean;
+  /** Why it is paused, at most 500 characters. Default null. */
+  pauseNote?: string | null;
+  /** Default null: no start. */
+  startAt?: Date | null;
+  /** Default null: no end. */
+  endAt?: Date | null;
+  /** 1 or more; default null: no limit. */
+  maxRuns?: number | null;
+  /** 0 (default) to 86,400, and at most the shortest time between two ticks. */
+  jitterSeconds?: number;
   /** Default `latest`. */
   catchUp?: CatchUpPolicy;
   /** Default null (no bound beyond the scheduler's `maxCatchUpRuns`). */
@@ -76,8 +149,44 @@ export interface ScheduleInput {
   overlap?: OverlapPolicy;
 }
 
-/** Input of `update()`: any subset of the creatable fields. Changing cron or timezone recomputes `nextRunAt`. */
+/**
+ * Input of `update()`: any subset of the creatable fields. Giving one of `cron`, `every` and `at`
+ * switches the schedule to that kind. A change of anything that decides when it fires recomputes
+ * `nextRunAt` from now.
+ */
 export type SchedulePatch = Partial<ScheduleInput>;
+
+/** Preconditions on a schedule's version (the HTTP API's `If-Match` and `If-None-Match: *`). */
+export interface WriteConditions {
+  /** Only if the schedule exists with this version, or exists at all with `*` (else PreconditionFailedError). */
+  ifMatch?: number | '*';
+  /** Only if no schedule has the name (upsert: create only; else PreconditionFailedError). */
+  ifNoneMatch?: boolean;
+}
+
+/** What `upsert()` did. */
+export interface UpsertResult {
+  schedule: Schedule;
+  /** `created`, `updated`, or `unchanged` (the definition equals what is stored: nothing was written). */
+  outcome: 'created' | 'updated' | 'unchanged';
+}
+
+/** Options of `sync()`. */
+export interface SyncOptions {
+  /** Who the definitions belong to: 1-128 characters. Schedules of other owners, and those with none, are never touched. */
+  owner: string;
+  /** What happens to the owner's schedules no longer listed. Default `delete`. */
+  removed?: SyncRemoval;
+}
+
+/** What `sync()` did, by schedule name. */
+export interface SyncResult {
+  created: string[];
+  updated: string[];
+  unchanged: string[];
+  deleted: string[];
+  paused: string[];
+}
 
 /** One firing of a schedule at one scheduled instant (or one skipped/missed record). */
 export interface Run {
@@ -185,22 +294,30 @@ export interface ListRunsOptions {
   status?: RunStatus;
 }
 
-export interface PreviewInput {
-  cron: string;
-  /** Default `UTC`. */
-  timezone?: string;
+/** What to preview: any kind of schedule, as `create()` takes it; nothing is stored. */
+export interface PreviewInput
+  extends Pick<
+    ScheduleInput,
+    'cron' | 'every' | 'anchorAt' | 'at' | 'timezone' | 'startAt' | 'endAt' | 'jitterSeconds'
+  > {
+  /** The schedule's name: its jitter is derived from it. Default `preview`. */
+  name?: string;
   /** 1-100, default 5. */
   count?: number;
   /** Instants strictly after this. Default: now. */
   from?: Date;
 }
 
-export interface CronPreview {
-  cron: string;
+export interface SchedulePreview {
+  cron: string | null;
+  every: string | null;
+  at: Date | null;
   timezone: string;
   description: string;
   next: Date[];
 }
+/** @deprecated the name from when every schedule was a cron schedule: use SchedulePreview. */
+export type CronPreview = SchedulePreview;
 
 /** Options of `work()`. */
 export interface WorkOptions {
@@ -249,11 +366,31 @@ export interface Scheduler {
   /** Ordered by creation, oldest first; cursor pagination. */
   list(options?: ListSchedulesOptions): Promise<Page<Schedule>>;
   /** Changes any subset of fields; a new cron or zone recomputes nextRunAt from now. */
-  update(idOrName: string, patch: SchedulePatch): Promise<Schedule>;
+  update(idOrName: string, patch: SchedulePatch, conditions?: Pick<WriteConditions, 'ifMatch'>): Promise<Schedule>;
   /** Deletes it, its run history, and cancels its queued runs. Throws NotFoundError. */
-  delete(idOrName: string): Promise<void>;
-  /** Stops it firing; nextRunAt becomes null. Idempotent. */
-  pause(idOrName: string): Promise<Schedule>;
+  delete(idOrName: string, conditions?: Pick<WriteConditions, 'ifMatch'>): Promise<void>;
+  /**
+   * Creates the schedule, or replaces the one of that name with exactly this definition (omitted
+   * fields take their defaults). A definition equal to what is stored writes nothing. Safe to call
+   * from many instances at once. Throws ValidationError, PreconditionFailedError.
+   */
+  upsert(input: ScheduleInput, conditions?: WriteConditions): Promise<UpsertResult>;
+  /**
+   * Makes the owner's schedules match `definitions`: creates what is missing, updates what differs,
+   * and deletes (or pauses) the owner's schedules not listed. A definition that leaves `paused` out
+   * keeps a pause made by an operator. One sync per owner at a time, across instances. Throws
+   * ValidationError (nothing is changed), ConflictError (a name belongs to another owner or to none).
+   */
+  sync(definitions: readonly ScheduleInput[], options: SyncOptions): Promise<SyncResult>;
+  /**
+   * Fires one run per tick of the schedule in a past range, each with its own scheduled instant and
+   * trigger `backfill`, paced behind fresh ticks. A tick that already has a run (fired, or
+   * backfilled before) is not fired again, so repeating a backfill fires nothing new. At most
+   * 10,000 ticks per call. Throws ValidationError, NotFoundError.
+   */
+  backfill(idOrName: string, input: BackfillInput): Promise<BackfillResult>;
+  /** Stops it firing; nextRunAt becomes null. Idempotent. `note` says why (at most 500 characters). */
+  pause(idOrName: string, options?: { note?: string }): Promise<Schedule>;
   /** Re-arms it from now: ticks that passed while paused are not caught up. Idempotent. */
   resume(idOrName: string): Promise<Schedule>;
   /** Enqueues a `manual` run now, whatever the cron says (also when paused). */

@@ -22,6 +22,7 @@ export const PROBLEMS = {
   no_route: { status: 404, title: 'No such route' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   conflict: { status: 409, title: 'Conflict' },
+  precondition_failed: { status: 412, title: 'Precondition failed' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   // 421, not 403: the request reached a server that does not serve that name (a DNS-rebinding page,

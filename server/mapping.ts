@@ -16,10 +16,23 @@ export function toJob(schedule: Schedule): JobBody {
     id: schedule.id,
     name: schedule.name,
     cron: schedule.cron,
+    every: schedule.every,
+    anchor_at: iso(schedule.anchorAt),
+    at: iso(schedule.at),
     timezone: schedule.timezone,
     description: schedule.description,
     job_fields: schedule.fields,
     paused: schedule.paused,
+    pause_note: schedule.pauseNote,
+    state: schedule.state,
+    start_at: iso(schedule.startAt),
+    end_at: iso(schedule.endAt),
+    max_runs: schedule.maxRuns,
+    fired_count: schedule.firedCount,
+    jitter_seconds: schedule.jitterSeconds,
+    completed_at: iso(schedule.completedAt),
+    owner: schedule.owner,
+    version: schedule.version,
     catch_up: schedule.catchUp,
     catch_up_window_seconds: schedule.catchUpWindowSeconds,
     overlap: schedule.overlap,
@@ -81,21 +94,61 @@ function checkFieldsSize(fields: Record<string, unknown> | undefined): void {
 
 type PatchBody = z.infer<typeof UpdateJobSchema>;
 
+/** An ISO instant (already checked by the schema), or null / absent as given. */
+function instant(value: string | null | undefined): Date | null | undefined {
+  return value === undefined || value === null ? value : new Date(value);
+}
+
 /** Body keys -> library keys; a key absent from the body stays absent from the patch. */
 export function toPatch(body: PatchBody): SchedulePatch {
   checkFieldsSize(body.job_fields);
   const patch: SchedulePatch = {};
-  if (body.name !== undefined) patch.name = body.name;
-  if (body.cron !== undefined) patch.cron = body.cron;
-  if (body.timezone !== undefined) patch.timezone = body.timezone;
-  if (body.job_fields !== undefined) patch.fields = body.job_fields;
-  if (body.paused !== undefined) patch.paused = body.paused;
-  if (body.catch_up !== undefined) patch.catchUp = body.catch_up;
-  if (body.catch_up_window_seconds !== undefined) patch.catchUpWindowSeconds = body.catch_up_window_seconds;
-  if (body.overlap !== undefined) patch.overlap = body.overlap;
+  const set = <K extends keyof SchedulePatch>(key: K, value: SchedulePatch[K] | undefined) => {
+    if (value !== undefined) patch[key] = value;
+  };
+  set('name', body.name);
+  set('cron', body.cron);
+  set('every', body.every);
+  set('anchorAt', instant(body.anchor_at));
+  set('at', instant(body.at));
+  set('timezone', body.timezone);
+  set('fields', body.job_fields);
+  set('paused', body.paused);
+  set('pauseNote', body.pause_note);
+  set('startAt', instant(body.start_at));
+  set('endAt', instant(body.end_at));
+  set('maxRuns', body.max_runs);
+  set('jitterSeconds', body.jitter_seconds);
+  set('catchUp', body.catch_up);
+  set('catchUpWindowSeconds', body.catch_up_window_seconds);
+  set('overlap', body.overlap);
   return patch;
 }
 
 export function toScheduleInput(body: z.infer<typeof CreateJobSchema>): ScheduleInput {
-  return { ...toPatch(body), name: body.name, cron: body.cron };
+  return { ...toPatch(body), name: body.name };
+}
+
+/** The ETag of a job's version: a strong validator, unique across jobs and changes. */
+export function etagOf(schedule: Schedule): string {
+  return `"${schedule.version}"`;
+}
+
+/**
+ * An If-Match header as the library's condition: `*`, or the version of the entity tag given. A
+ * tag that is not one of ours (weak, several, or not a version) matches no version, so the write
+ * is refused with 412, as RFC 9110 asks.
+ */
+export function ifMatchOf(header: string | undefined): number | '*' | undefined {
+  if (header === undefined) return undefined;
+  const value = header.trim();
+  if (value === '*') return '*';
+  const match = /^"([1-9][0-9]{0,15})"$/.exec(value);
+  if (!match) {
+    throw new HttpProblem(
+      'precondition_failed',
+      `If-Match ${JSON.stringify(value.slice(0, 100))} matches no version: expected * or one ETag this API returned, such as "17"`,
+    );
+  }
+  return Number(match[1]);
 }

@@ -12,6 +12,7 @@ import {
   OVERLAP_POLICIES,
   RUN_STATUSES,
   RUN_TRIGGERS,
+  SCHEDULE_STATES,
 } from '../lib/index.ts';
 import { PROBLEM_CONTENT_TYPE, PROBLEMS, type ProblemKind, problemType } from './errors.ts';
 
@@ -26,9 +27,47 @@ export const JobName = z
   .openapi({ description: `Unique name: ${NAME_EXPECTED}.`, example: 'nightly-report' });
 
 const Cron = z.string().min(1).openapi({
-  description: 'A cron expression: 5 fields, 6 with leading seconds, or a macro such as `@daily`.',
+  description:
+    'A cron expression: 5 fields, 6 with leading seconds, or a macro such as `@daily`. A job has exactly one of `cron`, `every` and `at`.',
   example: '0 9 * * 1-5',
 });
+
+const Every = z.union([z.string().min(1).max(32), z.number().int()]).openapi({
+  description:
+    'An interval: `90s`, `15m`, `6h`, `1d`, `1h30m` (or a number of seconds), from 1 s to 366 days. Elapsed time: daylight-saving changes do not move it.',
+  example: '15m',
+});
+
+const AnchorAt = Timestamp.nullable().openapi({
+  description:
+    'For `every`: the instant its phase is counted from (ticks are anchor_at + k × every). Default: the Unix epoch, so `15m` fires at :00, :15, :30, :45 UTC.',
+  example: '2025-01-01T00:05:00.000Z',
+});
+
+const At = Timestamp.nullable().openapi({
+  description: 'A one-off instant. One in the past makes a job that is `completed` at once, without firing.',
+  example: '2025-01-06T08:00:00.000Z',
+});
+
+const StartAt = Timestamp.nullable().openapi({ description: 'It fires nothing before this instant. Default null.' });
+const EndAt = Timestamp.nullable().openapi({
+  description: 'It fires nothing after this instant, and is `completed` once it has passed. Default null.',
+});
+const MaxRuns = z.number().int().min(1).nullable().openapi({
+  description:
+    'It is `completed` after firing this many runs for its ticks (manual runs and backfills do not count). Default null: no limit.',
+  example: 10,
+});
+const JitterSeconds = z.number().int().min(0).max(86_400).openapi({
+  description:
+    'Each tick is delayed by 0 to jitter_seconds - 1 seconds, the same on every instance (derived from the name and the tick), shown in next_run_at. At most the shortest time between two ticks. Default 0.',
+  example: 30,
+});
+const PauseNote = z
+  .string()
+  .max(500)
+  .nullable()
+  .openapi({ description: 'Why it is paused.', example: 'Upstream API down' });
 
 const Timezone = z
   .string()
@@ -73,11 +112,35 @@ export const JobSchema = z
   .object({
     id: z.uuid().openapi({ example: JOB_ID_EXAMPLE }),
     name: JobName,
-    cron: Cron,
+    cron: Cron.nullable(),
+    every: z.string().nullable().openapi({ description: 'The interval in canonical form (`1h30m`).', example: null }),
+    anchor_at: AnchorAt,
+    at: At,
     timezone: Timezone,
     description: z.string().openapi({ example: 'At 09:00, Monday through Friday' }),
     job_fields: JobFields,
     paused: z.boolean().openapi({ example: false }),
+    pause_note: PauseNote,
+    state: z.enum(SCHEDULE_STATES).openapi({
+      description:
+        '`active`, `paused`, or `completed` (it can never fire again: past end_at, max_runs reached, its `at` fired).',
+      example: 'active',
+    }),
+    start_at: StartAt,
+    end_at: EndAt,
+    max_runs: MaxRuns,
+    fired_count: z.number().int().openapi({ description: 'Runs fired for its ticks so far.', example: 42 }),
+    jitter_seconds: JitterSeconds,
+    completed_at: Timestamp.nullable(),
+    owner: z.string().nullable().openapi({
+      description: 'The owner whose `sync()` manages it (library); null for jobs made one by one.',
+      example: null,
+    }),
+    version: z.number().int().openapi({
+      description:
+        'Changes with every change of the job; its ETag is `"<version>"`. Send it in If-Match to update safely.',
+      example: 17,
+    }),
     catch_up: CatchUp,
     catch_up_window_seconds: CatchUpWindow,
     overlap: Overlap,
@@ -94,10 +157,23 @@ const JOB_EXAMPLE = {
   id: JOB_ID_EXAMPLE,
   name: 'nightly-report',
   cron: '0 9 * * 1-5',
+  every: null,
+  anchor_at: null,
+  at: null,
   timezone: 'Europe/Paris',
   description: 'At 09:00, Monday through Friday',
   job_fields: { report: 'sales' },
   paused: false,
+  pause_note: null,
+  state: 'active',
+  start_at: null,
+  end_at: null,
+  max_runs: null,
+  fired_count: 42,
+  jitter_seconds: 0,
+  completed_at: null,
+  owner: null,
+  version: 17,
   catch_up: 'latest',
   catch_up_window_seconds: null,
   overlap: 'allow',
@@ -116,36 +192,75 @@ export const JobDetailSchema = JobSchema.extend({
 
 export const JobListSchema = z.array(JobSchema).openapi('JobList');
 
-export const CreateJobSchema = z
-  .strictObject({
-    name: JobName,
-    cron: Cron,
-    job_fields: JobFields.optional(),
-    timezone: Timezone.optional(),
-    paused: z.boolean().optional().openapi({ description: 'Create it paused. Default false.' }),
-    catch_up: CatchUp.optional(),
-    catch_up_window_seconds: CatchUpWindow.optional(),
-    overlap: Overlap.optional(),
-  })
-  .openapi('CreateJob', {
-    example: { name: 'nightly-report', cron: '0 9 * * 1-5', timezone: 'Europe/Paris', job_fields: { report: 'sales' } },
+/** Every writable field; `name` is added by the create body (PUT takes it from the path). */
+const definitionFields = {
+  cron: Cron.optional(),
+  every: Every.optional(),
+  anchor_at: AnchorAt.optional(),
+  at: At.optional(),
+  job_fields: JobFields.optional(),
+  timezone: Timezone.optional(),
+  paused: z.boolean().optional().openapi({ description: 'Paused: it fires nothing. Default false.' }),
+  pause_note: PauseNote.optional(),
+  start_at: StartAt.optional(),
+  end_at: EndAt.optional(),
+  max_runs: MaxRuns.optional(),
+  jitter_seconds: JitterSeconds.optional(),
+  catch_up: CatchUp.optional(),
+  catch_up_window_seconds: CatchUpWindow.optional(),
+  overlap: Overlap.optional(),
+};
+
+/** One example per kind of job, for the request bodies. */
+const KIND_EXAMPLES = {
+  cron: {
+    summary: 'A cron schedule',
+    value: { name: 'nightly-report', cron: '0 9 * * 1-5', timezone: 'Europe/Paris', job_fields: { report: 'sales' } },
+  },
+  every: {
+    summary: 'An interval, with jitter',
+    value: { name: 'sync-crm', every: '15m', jitter_seconds: 60, job_fields: { source: 'crm' } },
+  },
+  at: {
+    summary: 'A one-off run',
+    value: { name: 'launch-email', at: '2030-03-01T09:00:00.000Z', job_fields: { campaign: 'spring' } },
+  },
+  window: {
+    summary: 'A window and a run limit',
+    value: {
+      name: 'trial-reminders',
+      cron: '0 10 * * *',
+      start_at: '2030-01-01T00:00:00.000Z',
+      end_at: '2030-01-31T00:00:00.000Z',
+      max_runs: 5,
+    },
+  },
+} as const;
+
+export const CreateJobSchema = z.strictObject({ name: JobName, ...definitionFields }).openapi('CreateJob', {
+  description: 'A job: `name`, exactly one of `cron`, `every` and `at`, and any of the other fields.',
+  example: KIND_EXAMPLES.cron.value,
+});
+
+export const createJobExamples = KIND_EXAMPLES;
+
+export const ReplaceJobSchema = z
+  .strictObject({ name: JobName.optional(), ...definitionFields })
+  .openapi('ReplaceJob', {
+    description:
+      'The whole definition of the job named in the path (omitted fields take their defaults). A `name`, if given, must equal the path’s.',
+    example: { every: '15m', jitter_seconds: 60, job_fields: { source: 'crm' } },
   });
 
-export const UpdateJobSchema = z
-  .strictObject({
-    name: JobName.optional(),
-    cron: Cron.optional(),
-    job_fields: JobFields.optional(),
-    timezone: Timezone.optional(),
-    paused: z.boolean().optional(),
-    catch_up: CatchUp.optional(),
-    catch_up_window_seconds: CatchUpWindow.optional(),
-    overlap: Overlap.optional(),
-  })
-  .openapi('UpdateJob', {
-    description: 'Any subset of the job’s fields. A new cron or timezone recomputes `next_run_at` from now.',
-    example: { cron: '*/15 * * * *', job_fields: { report: 'inventory' } },
-  });
+export const UpdateJobSchema = z.strictObject({ name: JobName.optional(), ...definitionFields }).openapi('UpdateJob', {
+  description:
+    'Any subset of the job’s fields. Giving one of `cron`, `every` and `at` switches it to that kind; a change of when it fires recomputes `next_run_at` from now.',
+  example: { cron: '*/15 * * * *', job_fields: { report: 'inventory' } },
+});
+
+export const PauseJobSchema = z
+  .strictObject({ note: z.string().max(500).optional().openapi({ description: 'Why it is paused, kept and shown.' }) })
+  .openapi('PauseJob', { example: { note: 'Upstream API down until Monday' } });
 
 const FailedAttemptSchema = z
   .object({
@@ -217,15 +332,31 @@ export const RunListSchema = z.array(RunSchema).openapi('RunList');
 
 export const PreviewRequestSchema = z
   .strictObject({
-    cron: Cron,
+    cron: Cron.optional(),
+    every: Every.optional(),
+    anchor_at: AnchorAt.optional(),
+    at: At.optional(),
     timezone: Timezone.optional(),
+    start_at: StartAt.optional(),
+    end_at: EndAt.optional(),
+    jitter_seconds: JitterSeconds.optional(),
+    name: JobName.optional().openapi({ description: 'The job’s name: its jitter is derived from it.' }),
     count: z.number().int().min(1).max(100).optional().openapi({ description: 'How many instants, 1-100. Default 5.' }),
   })
   .openapi('CronPreviewRequest', { example: { cron: '*/15 9-17 * * 1-5', timezone: 'America/New_York', count: 3 } });
 
+export const previewExamples = {
+  cron: { summary: 'A cron expression', value: { cron: '*/15 9-17 * * 1-5', timezone: 'America/New_York', count: 3 } },
+  every: { summary: 'An interval with an anchor', value: { every: '6h', anchor_at: '2025-01-01T02:00:00.000Z' } },
+  at: { summary: 'A one-off instant', value: { at: '2030-03-01T09:00:00.000Z' } },
+  jitter: { summary: 'Jitter', value: { cron: '0 * * * *', jitter_seconds: 300, name: 'sync-crm' } },
+} as const;
+
 export const PreviewSchema = z
   .object({
-    cron: Cron,
+    cron: Cron.nullable(),
+    every: z.string().nullable(),
+    at: Timestamp.nullable(),
     timezone: Timezone,
     description: z.string().openapi({ example: 'Every 15 minutes, between 09:00 and 17:59, Monday through Friday' }),
     next: z.array(Timestamp),
@@ -233,10 +364,30 @@ export const PreviewSchema = z
   .openapi('CronPreview', {
     example: {
       cron: '*/15 9-17 * * 1-5',
+      every: null,
+      at: null,
       timezone: 'America/New_York',
       description: 'Every 15 minutes, between 09:00 and 17:59, Monday through Friday',
       next: ['2025-01-06T14:00:00.000Z', '2025-01-06T14:15:00.000Z', '2025-01-06T14:30:00.000Z'],
     },
+  });
+
+export const BackfillRequestSchema = z
+  .strictObject({
+    from: Timestamp.openapi({ description: 'The first instant of the range (inclusive).' }),
+    to: Timestamp.openapi({ description: 'The last instant of the range (inclusive), not in the future.' }),
+  })
+  .openapi('BackfillRequest', { example: { from: '2025-01-01T00:00:00.000Z', to: '2025-01-31T23:59:59.000Z' } });
+
+export const BackfillSchema = z
+  .object({
+    job_id: z.uuid().openapi({ example: JOB_ID_EXAMPLE }),
+    from: Timestamp,
+    to: Timestamp,
+    ticks: z.number().int().openapi({ description: 'The job’s ticks in the range.', example: 23 }),
+  })
+  .openapi('Backfill', {
+    example: { job_id: JOB_ID_EXAMPLE, from: '2025-01-01T00:00:00.000Z', to: '2025-01-31T23:59:59.000Z', ticks: 23 },
   });
 
 export const ReadySchema = z.object({ status: z.literal('ready') }).openapi('Ready', { example: { status: 'ready' } });
@@ -265,6 +416,15 @@ export const IdParamsSchema = z.object({
       description: 'The job’s id or its name.',
       example: 'nightly-report',
     }),
+});
+
+/** PUT addresses a job by its name (the path shares `{id}` with the other job routes). */
+export const NameParamsSchema = z.object({
+  id: JobName.openapi({
+    param: { name: 'id', in: 'path' },
+    description: 'The job’s name (PUT creates or replaces by name).',
+    example: 'nightly-report',
+  }),
 });
 
 const Limit = z.coerce
@@ -315,6 +475,10 @@ const PROBLEM_EXAMPLES: Record<
   },
   404: { kind: 'not_found', detail: 'schedule "nightly-report" was not found' },
   409: { kind: 'conflict', detail: 'a schedule with name "nightly-report" already exists' },
+  412: {
+    kind: 'precondition_failed',
+    detail: 'schedule "nightly-report" is at version 18, not 17: it changed since it was read',
+  },
   413: { kind: 'payload_too_large', detail: 'The request body is larger than the server accepts.' },
   415: { kind: 'unsupported_media_type', detail: 'Send the request body as application/json.' },
   422: {
@@ -332,6 +496,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   403: 'Sent by a web page on another origin (`cross_site`), or with the read-only token (`forbidden`).',
   404: 'No job with that id or name.',
   409: 'A job with that name already exists.',
+  412: 'If-Match named another version of the job (it changed since it was read), or If-None-Match: * found it.',
   413: 'The body is over the size limit, or `job_fields` is over 64 KiB.',
   415: 'The body is not sent as application/json.',
   422: 'A field has the wrong type or an invalid value; `errors` names each.',
@@ -339,7 +504,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   503: 'The database or the engine is unavailable.',
 };
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | 500 | 503;
 
 /** The OpenAPI response entries of the given error statuses, each with its problem example. */
 export function problemResponses<const S extends ErrorStatus>(

@@ -13,9 +13,10 @@
 import { createHash } from 'node:crypto';
 import { type Boss, type NewJob, runJobData } from '../boss.ts';
 import type { SchedulerConfig } from '../config.ts';
-import { occurrences, parseCron } from '../cron.ts';
+import { cronTrigger, parseCron } from '../cron.ts';
 import { planTicks } from '../plan.ts';
 import { type Backfill, type NewRun, publicRun, type Queries, type Store, type StoredRun } from '../store/store.ts';
+import { triggerOf } from '../triggers/index.ts';
 import type { SchedulerEvents } from '../types.ts';
 import { uuidv7 } from '../uuid.ts';
 import type { InstanceLease } from './lease.ts';
@@ -118,12 +119,13 @@ function warmUp(config: SchedulerConfig): void {
   const now = new Date();
   planTicks(
     {
-      cron: parseCron('* * * * * *', 'UTC'),
+      trigger: cronTrigger(parseCron('* * * * * *', 'UTC')),
       nextRunAt: new Date(now.getTime() - 86_400_000),
       catchUp: 'all',
       catchUpWindowSeconds: null,
       overlap: 'allow',
       previousActive: false,
+      runsLeft: null,
     },
     now,
     { misfireGraceMs: config.misfireGraceMs, maxCatchUpRuns: config.maxCatchUpRuns },
@@ -369,7 +371,7 @@ export class Ticker {
       const backfills: Backfill[] = [];
       const advances = new Map<
         string,
-        { id: string; nextRunAt: Date | null; lastRunAt: Date | null; lastFiredRunId: string | null }
+        { id: string; nextRunAt: Date | null; lastRunAt: Date | null; lastFiredRunId: string | null; fired: number }
       >();
       let slice = performance.now();
       for (const row of rows) {
@@ -384,12 +386,13 @@ export class Ticker {
         try {
           plan = planTicks(
             {
-              cron: parseCron(row.cron, row.timezone),
+              trigger: triggerOf(row.spec),
               nextRunAt: row.nextRunAt,
               catchUp: row.catchUp,
               catchUpWindowSeconds: row.catchUpWindowSeconds,
               overlap: row.overlap,
               previousActive: row.previousActive,
+              runsLeft: row.maxRuns === null ? null : row.maxRuns - row.firedCount,
             },
             planNow,
             limits,
@@ -398,9 +401,11 @@ export class Ticker {
           // A stored expression this version cannot evaluate must not block every other schedule.
           this.#emit(
             'error',
-            new Error(`schedule ${row.name}: cannot evaluate ${JSON.stringify(row.cron)}; disarmed`, { cause: error }),
+            new Error(`schedule ${row.name}: cannot evaluate ${JSON.stringify(row.spec.cron)}; disarmed`, {
+              cause: error,
+            }),
           );
-          advances.set(row.id, { id: row.id, nextRunAt: null, lastRunAt: null, lastFiredRunId: null });
+          advances.set(row.id, { id: row.id, nextRunAt: null, lastRunAt: null, lastFiredRunId: null, fired: 0 });
           continue;
         }
         const base = { scheduleId: row.id, queue: row.queue, tickCount: 1, owner: null, job: false };
@@ -450,7 +455,14 @@ export class Ticker {
             status: 'missed',
           });
         }
-        advances.set(row.id, { id: row.id, nextRunAt: plan.nextRunAt, lastRunAt: null, lastFiredRunId: null });
+        // Counted as planned: catch-up ticks moved to a backfill count too (they will fire).
+        advances.set(row.id, {
+          id: row.id,
+          nextRunAt: plan.nextRunAt,
+          lastRunAt: null,
+          lastFiredRunId: null,
+          fired: plan.fire.length,
+        });
       }
 
       const sources = new Map<string, RunSource>(rows.map((row) => [row.id, row]));
@@ -524,7 +536,7 @@ export class Ticker {
         const take = Math.min(budget, row.remaining);
         let ticks: Date[];
         try {
-          ticks = occurrences(parseCron(row.cron, row.timezone), row.nextAt, row.untilAt, take);
+          ticks = triggerOf(row.spec).occurrences(row.nextAt, row.untilAt, take);
         } catch (error) {
           this.#emit('error', new Error(`backfill of schedule ${row.name} dropped`, { cause: error }));
           done.push(row.id);

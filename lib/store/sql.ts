@@ -15,8 +15,13 @@ export function quote(schema: string): string {
 }
 
 /** Columns of a schedule row, in the shape toSchedule() reads. */
-const SCHEDULE_COLUMNS = `id, name, cron, timezone, fields, queue, paused, catch_up, catch_up_window_seconds, overlap,
-  next_run_at, last_run_at, created_at, updated_at`;
+const SCHEDULE_COLUMNS = `id, name, cron, every_seconds, anchor_at, at, timezone, fields, queue, paused, pause_note,
+  start_at, end_at, max_runs, fired_count, jitter_seconds, completed_at, owner, version, catch_up,
+  catch_up_window_seconds, overlap, next_run_at, last_run_at, created_at, updated_at`;
+
+/** What a trigger is built from (triggerOf in lib/triggers), for the claims: `sc` is the schedule. */
+const TRIGGER_COLUMNS = `sc.name, sc.cron, sc.timezone, sc.every_seconds, sc.anchor_at, sc.at, sc.start_at, sc.end_at,
+  sc.jitter_seconds`;
 
 /** Columns of a run row, in the shape toRun() reads. */
 const RUN_FIELDS = [
@@ -160,6 +165,31 @@ export function migrations(schema: string): { version: number; sql: string }[] {
         CREATE INDEX runs_created_brin ON ${s}.runs USING brin (created_at) WITH (autosummarize = on);
       `,
     },
+    {
+      // Every kind of schedule: a cron expression, an interval from an anchor, or one instant;
+      // windows, run limits and jitter; versions for optimistic concurrency; owners for sync.
+      version: 3,
+      sql: `
+        CREATE SEQUENCE ${s}.schedule_versions;
+        ALTER TABLE ${s}.schedules
+          ALTER COLUMN cron DROP NOT NULL,
+          ADD COLUMN every_seconds integer CHECK (every_seconds > 0),
+          ADD COLUMN anchor_at timestamptz,
+          ADD COLUMN at timestamptz,
+          ADD COLUMN start_at timestamptz,
+          ADD COLUMN end_at timestamptz,
+          ADD COLUMN max_runs integer CHECK (max_runs > 0),
+          ADD COLUMN fired_count integer NOT NULL DEFAULT 0,
+          ADD COLUMN jitter_seconds integer NOT NULL DEFAULT 0 CHECK (jitter_seconds >= 0),
+          ADD COLUMN completed_at timestamptz,
+          ADD COLUMN owner text,
+          ADD COLUMN pause_note text,
+          -- Unique across schedules and never reused: an ETag names one state of one schedule.
+          ADD COLUMN version bigint NOT NULL DEFAULT nextval('${s}.schedule_versions'),
+          ADD CONSTRAINT schedules_one_kind CHECK (num_nonnulls(cron, every_seconds, at) = 1);
+        CREATE INDEX schedules_owner_idx ON ${s}.schedules (owner, name) WHERE owner IS NOT NULL AND deleted_at IS NULL;
+      `,
+    },
   ];
 }
 
@@ -234,8 +264,10 @@ export function lockExpiredInstance(schema: string): string {
 
 export function insertSchedule(schema: string): string {
   return `INSERT INTO ${quote(schema)}.schedules
-      (id, name, cron, timezone, fields, queue, paused, catch_up, catch_up_window_seconds, overlap, next_run_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+      (id, name, cron, every_seconds, anchor_at, at, timezone, fields, queue, paused, pause_note, start_at, end_at,
+       max_runs, jitter_seconds, catch_up, catch_up_window_seconds, overlap, next_run_at, completed_at, owner)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+      CASE WHEN $20::boolean THEN ${NOW_MS} END, $21)
     ON CONFLICT (name) WHERE deleted_at IS NULL DO NOTHING
     RETURNING ${SCHEDULE_COLUMNS}`;
 }
@@ -270,11 +302,14 @@ export function selectSchedulesPage(schema: string): string {
     LIMIT $4`;
 }
 
-/** $1 the id; $2-$11 in insertSchedule's order. */
+/** $1 the id; $2-$21 in insertSchedule's order. A completed schedule keeps its completed_at. */
 export function updateSchedule(schema: string): string {
   return `UPDATE ${quote(schema)}.schedules SET
-      name = $2, cron = $3, timezone = $4, fields = $5, queue = $6, paused = $7, catch_up = $8,
-      catch_up_window_seconds = $9, overlap = $10, next_run_at = $11, updated_at = ${NOW_MS}
+      name = $2, cron = $3, every_seconds = $4, anchor_at = $5, at = $6, timezone = $7, fields = $8, queue = $9,
+      paused = $10, pause_note = $11, start_at = $12, end_at = $13, max_runs = $14, jitter_seconds = $15,
+      catch_up = $16, catch_up_window_seconds = $17, overlap = $18, next_run_at = $19,
+      completed_at = CASE WHEN $20::boolean THEN coalesce(completed_at, ${NOW_MS}) END, owner = $21,
+      version = nextval('${quote(schema)}.schedule_versions'), updated_at = ${NOW_MS}
     WHERE id = $1
     RETURNING ${SCHEDULE_COLUMNS}`;
 }
@@ -282,7 +317,8 @@ export function updateSchedule(schema: string): string {
 /** Hides a schedule and disarms it; its history stays until pruned. Its name is free at once. */
 export function softDeleteSchedule(schema: string): string {
   return `UPDATE ${quote(schema)}.schedules
-    SET deleted_at = ${NOW_MS}, next_run_at = NULL, paused = true, updated_at = ${NOW_MS}
+    SET deleted_at = ${NOW_MS}, next_run_at = NULL, paused = true, updated_at = ${NOW_MS},
+      version = nextval('${quote(schema)}.schedule_versions')
     WHERE id = $1`;
 }
 
@@ -297,8 +333,8 @@ export function softDeleteSchedule(schema: string): string {
  */
 export function claimDueSchedules(schema: string): string {
   const s = quote(schema);
-  return `SELECT sc.id, sc.name, sc.cron, sc.timezone, sc.fields, sc.queue, sc.catch_up, sc.catch_up_window_seconds,
-      sc.overlap, sc.next_run_at, statement_timestamp() AS now,
+  return `SELECT sc.id, ${TRIGGER_COLUMNS}, sc.fields, sc.queue, sc.catch_up, sc.catch_up_window_seconds,
+      sc.overlap, sc.next_run_at, sc.max_runs, sc.fired_count, statement_timestamp() AS now,
       CASE WHEN sc.overlap = 'skip' AND sc.last_fired_run_id IS NOT NULL THEN EXISTS (
         SELECT 1 FROM ${s}.runs r WHERE r.id = sc.last_fired_run_id AND r.status IN ${OPEN}
       ) ELSE false END AS previous_active
@@ -312,14 +348,19 @@ export function claimDueSchedules(schema: string): string {
     FOR NO KEY UPDATE OF sc SKIP LOCKED`;
 }
 
-/** Advances claimed schedules: new next_run_at, and last_run_at / last fired run where one fired. */
+/**
+ * Advances claimed schedules: new next_run_at, the runs fired for their ticks (what max_runs counts),
+ * last_run_at / last fired run where one fired, and completed_at once one can never fire again.
+ */
 export function advanceSchedules(schema: string): string {
   return `UPDATE ${quote(schema)}.schedules s SET
       next_run_at = u.next_run_at,
+      fired_count = s.fired_count + u.fired,
+      completed_at = CASE WHEN u.next_run_at IS NULL THEN coalesce(s.completed_at, ${NOW_MS}) END,
       last_run_at = coalesce(u.last_run_at, s.last_run_at),
       last_fired_run_id = coalesce(u.last_fired_run_id, s.last_fired_run_id)
-    FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::uuid[])
-      AS u (id, next_run_at, last_run_at, last_fired_run_id)
+    FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::uuid[], $5::int[])
+      AS u (id, next_run_at, last_run_at, last_fired_run_id, fired)
     WHERE s.id = u.id`;
 }
 
@@ -511,7 +552,7 @@ export function insertBackfills(schema: string): string {
 export function claimBackfills(schema: string): string {
   const s = quote(schema);
   return `SELECT b.id, b.schedule_id, b.trigger, b.next_at, b.until_at, b.remaining,
-      sc.name, sc.cron, sc.timezone, sc.fields, sc.queue, sc.deleted_at IS NOT NULL AS deleted
+      ${TRIGGER_COLUMNS}, sc.fields, sc.queue, sc.deleted_at IS NOT NULL AS deleted
     FROM ${s}.backfills b JOIN ${s}.schedules sc ON sc.id = b.schedule_id
     WHERE NOT sc.paused OR sc.deleted_at IS NOT NULL
     ORDER BY b.created_at, b.id
@@ -597,3 +638,24 @@ export function pruneDeletedSchedules(schema: string): string {
 }
 
 export const selectOne = `SELECT 1 AS ok`;
+
+// --- Sync -----------------------------------------------------------------------------------------
+
+/** One sync per owner at a time, across instances: held until the sync's transaction ends. */
+export const lockSync = `SELECT pg_advisory_xact_lock(hashtext($1))`;
+
+/** An owner's live schedules, locked: the sync that holds them decides their fate. */
+export function selectOwnedSchedules(schema: string): string {
+  return `SELECT ${SCHEDULE_COLUMNS} FROM ${quote(schema)}.schedules
+    WHERE owner = $1 AND deleted_at IS NULL
+    ORDER BY name
+    FOR UPDATE`;
+}
+
+/** Live schedules of these names, locked (whoever owns them). */
+export function selectSchedulesByName(schema: string): string {
+  return `SELECT ${SCHEDULE_COLUMNS} FROM ${quote(schema)}.schedules
+    WHERE name = ANY($1::text[]) AND deleted_at IS NULL
+    ORDER BY name
+    FOR UPDATE`;
+}

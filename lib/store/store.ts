@@ -4,8 +4,8 @@
 import pg from 'pg';
 import type { SqlExecutor } from '../boss.ts';
 import { connectionSettings, type SchedulerConfig } from '../config.ts';
-import { describeCron } from '../cron.ts';
 import { SchedulerError } from '../errors.ts';
+import { formatEvery, type TriggerSpec, triggerOf } from '../triggers/index.ts';
 import type {
   AttemptOutcome,
   AttemptRecord,
@@ -15,7 +15,6 @@ import type {
   RunStatus,
   RunTrigger,
   Schedule,
-  ScheduleInput,
 } from '../types.ts';
 import * as sql from './sql.ts';
 
@@ -27,14 +26,16 @@ interface Queryable {
 export interface ClaimedRow {
   id: string;
   name: string;
-  cron: string;
-  timezone: string;
+  /** What its trigger is built from. */
+  spec: TriggerSpec;
   fields: Record<string, unknown>;
   queue: string;
   catchUp: CatchUpPolicy;
   catchUpWindowSeconds: number | null;
   overlap: OverlapPolicy;
   nextRunAt: Date;
+  maxRuns: number | null;
+  firedCount: number;
   now: Date;
   previousActive: boolean;
 }
@@ -55,8 +56,7 @@ export interface Backfill {
 /** A backfill as the ticker claims it, with its schedule. */
 export interface ClaimedBackfill extends Backfill {
   name: string;
-  cron: string;
-  timezone: string;
+  spec: TriggerSpec;
   fields: Record<string, unknown>;
   queue: string;
   deleted: boolean;
@@ -81,11 +81,48 @@ export interface NewRun {
 /** A run as the engine handles it: the public shape plus the queue it belongs to. */
 export type StoredRun = Omit<Run, 'failedAttempts'> & { queue: string };
 
-/** Values of a schedule row that create/update write. */
-export type ScheduleValues = Required<Omit<ScheduleInput, 'catchUpWindowSeconds'>> & {
+/** A schedule's definition, complete and validated (lib/definition.ts makes them). */
+export interface ScheduleValues {
+  name: string;
+  cron: string | null;
+  everySeconds: number | null;
+  anchorAt: Date | null;
+  at: Date | null;
+  timezone: string;
+  fields: Record<string, unknown>;
+  queue: string;
+  paused: boolean;
+  pauseNote: string | null;
+  startAt: Date | null;
+  endAt: Date | null;
+  maxRuns: number | null;
+  jitterSeconds: number;
+  catchUp: CatchUpPolicy;
   catchUpWindowSeconds: number | null;
+  overlap: OverlapPolicy;
+}
+
+/** What a write stores beside the definition: when it fires next, whether it is completed, its owner. */
+export interface ScheduleArming {
   nextRunAt: Date | null;
-};
+  completed: boolean;
+  owner: string | null;
+}
+
+/** A trigger spec from a row that has TRIGGER_COLUMNS. */
+function specFromRow(row: Record<string, unknown>): TriggerSpec {
+  return {
+    cron: (row.cron as string | null) ?? null,
+    timezone: row.timezone as string,
+    everySeconds: (row.every_seconds as number | null) ?? null,
+    anchorAt: (row.anchor_at as Date | null) ?? null,
+    at: (row.at as Date | null) ?? null,
+    startAt: (row.start_at as Date | null) ?? null,
+    endAt: (row.end_at as Date | null) ?? null,
+    jitterSeconds: row.jitter_seconds as number,
+    seed: row.name as string,
+  };
+}
 
 /**
  * What a worker saw happen to one run, for recordRunEvents: an attempt that started, ended, or
@@ -152,15 +189,40 @@ export class SchemaVersionError extends SchedulerError {
 }
 
 function toSchedule(row: Record<string, unknown>): Schedule {
+  const spec = specFromRow(row);
+  const paused = row.paused as boolean;
+  const completedAt = (row.completed_at as Date | null) ?? null;
+  let description: string;
+  try {
+    description = triggerOf(spec).describe();
+  } catch {
+    // A stored expression this version cannot read: the ticker disarms it and says so.
+    description = `Cannot be evaluated: ${JSON.stringify(spec.cron)}`;
+  }
   return {
     id: row.id as string,
     name: row.name as string,
-    cron: row.cron as string,
-    timezone: row.timezone as string,
-    description: describeCron(row.cron as string),
+    cron: spec.cron,
+    every: spec.everySeconds === null ? null : formatEvery(spec.everySeconds),
+    everySeconds: spec.everySeconds,
+    anchorAt: spec.anchorAt,
+    at: spec.at,
+    timezone: spec.timezone,
+    description,
     fields: row.fields as Record<string, unknown>,
     queue: row.queue as string,
-    paused: row.paused as boolean,
+    paused,
+    pauseNote: (row.pause_note as string | null) ?? null,
+    state: paused ? 'paused' : completedAt ? 'completed' : 'active',
+    startAt: spec.startAt,
+    endAt: spec.endAt,
+    maxRuns: (row.max_runs as number | null) ?? null,
+    firedCount: row.fired_count as number,
+    jitterSeconds: spec.jitterSeconds,
+    completedAt,
+    owner: (row.owner as string | null) ?? null,
+    // bigint: node-postgres gives a string; versions stay far below 2^53.
+    version: Number(row.version),
     catchUp: row.catch_up as CatchUpPolicy,
     catchUpWindowSeconds: (row.catch_up_window_seconds as number | null) ?? null,
     overlap: row.overlap as OverlapPolicy,
@@ -200,18 +262,28 @@ function toAttempts(value: unknown): AttemptRecord[] {
 }
 
 /** The values of a schedule row in the order insertSchedule and updateSchedule take them ($2 on). */
-function scheduleParams(v: ScheduleValues): unknown[] {
+function scheduleParams(v: ScheduleValues, a: ScheduleArming): unknown[] {
   return [
     v.name,
     v.cron,
+    v.everySeconds,
+    v.anchorAt,
+    v.at,
     v.timezone,
     v.fields,
     v.queue,
     v.paused,
+    v.pauseNote,
+    v.startAt,
+    v.endAt,
+    v.maxRuns,
+    v.jitterSeconds,
     v.catchUp,
     v.catchUpWindowSeconds,
     v.overlap,
-    v.nextRunAt,
+    a.nextRunAt,
+    a.completed,
+    a.owner,
   ];
 }
 
@@ -287,8 +359,8 @@ export class Queries {
   // --- Schedules --------------------------------------------------------------------------------
 
   /** Null when the name is taken. */
-  async insertSchedule(id: string, v: ScheduleValues): Promise<Schedule | null> {
-    const { rows } = await this.#db.query(sql.insertSchedule(this.#schema), [id, ...scheduleParams(v)]);
+  async insertSchedule(id: string, v: ScheduleValues, a: ScheduleArming): Promise<Schedule | null> {
+    const { rows } = await this.#db.query(sql.insertSchedule(this.#schema), [id, ...scheduleParams(v, a)]);
     return rows[0] ? toSchedule(rows[0]) : null;
   }
 
@@ -323,9 +395,9 @@ export class Queries {
   }
 
   /** Null when the new name is taken by another schedule. */
-  async updateSchedule(id: string, v: ScheduleValues): Promise<Schedule | null> {
+  async updateSchedule(id: string, v: ScheduleValues, a: ScheduleArming): Promise<Schedule | null> {
     try {
-      const { rows } = await this.#db.query(sql.updateSchedule(this.#schema), [id, ...scheduleParams(v)]);
+      const { rows } = await this.#db.query(sql.updateSchedule(this.#schema), [id, ...scheduleParams(v, a)]);
       return toSchedule(rows[0]);
     } catch (error) {
       if (isUniqueViolation(error)) return null;
@@ -343,21 +415,29 @@ export class Queries {
     return rows.map((row) => ({
       id: row.id,
       name: row.name,
-      cron: row.cron,
-      timezone: row.timezone,
+      spec: specFromRow(row),
       fields: row.fields,
       queue: row.queue,
       catchUp: row.catch_up,
       catchUpWindowSeconds: row.catch_up_window_seconds,
       overlap: row.overlap,
       nextRunAt: row.next_run_at,
+      maxRuns: row.max_runs,
+      firedCount: row.fired_count,
       now: row.now,
       previousActive: row.previous_active,
     }));
   }
 
+  /** `fired`: runs fired for the schedule's ticks in this claim (counted against max_runs). */
   async advanceSchedules(
-    updates: { id: string; nextRunAt: Date | null; lastRunAt: Date | null; lastFiredRunId: string | null }[],
+    updates: {
+      id: string;
+      nextRunAt: Date | null;
+      lastRunAt: Date | null;
+      lastFiredRunId: string | null;
+      fired: number;
+    }[],
   ): Promise<void> {
     if (updates.length === 0) return;
     await this.#db.query(sql.advanceSchedules(this.#schema), [
@@ -365,7 +445,25 @@ export class Queries {
       updates.map((u) => u.nextRunAt),
       updates.map((u) => u.lastRunAt),
       updates.map((u) => u.lastFiredRunId),
+      updates.map((u) => u.fired),
     ]);
+  }
+
+  // --- Sync -------------------------------------------------------------------------------------
+
+  /** Serializes syncs of one owner (until the transaction ends). */
+  async lockSync(key: string): Promise<void> {
+    await this.#db.query(sql.lockSync, [key]);
+  }
+
+  async ownedSchedules(owner: string): Promise<Schedule[]> {
+    const { rows } = await this.#db.query(sql.selectOwnedSchedules(this.#schema), [owner]);
+    return rows.map(toSchedule);
+  }
+
+  async schedulesByName(names: string[]): Promise<Schedule[]> {
+    const { rows } = await this.#db.query(sql.selectSchedulesByName(this.#schema), [names]);
+    return rows.map(toSchedule);
   }
 
   async markFired(scheduleId: string, at: Date, runId: string): Promise<void> {
@@ -512,8 +610,7 @@ export class Queries {
       untilAt: row.until_at,
       remaining: row.remaining,
       name: row.name,
-      cron: row.cron,
-      timezone: row.timezone,
+      spec: specFromRow(row),
       fields: row.fields,
       queue: row.queue,
       deleted: row.deleted,

@@ -9,7 +9,7 @@
  * "cold" figures use a zone whose offset table has not been built yet in this process (each cold
  * case picks a different zone or years), which is what a preview of an unusual zone or far year costs.
  */
-import { countOccurrences, latestOccurrences, parseCron, preview } from '../../lib/cron.ts';
+import { countOccurrences, cronTrigger, latestOccurrences, parseCron, preview } from '../../lib/cron.ts';
 import { planTicks } from '../../lib/plan.ts';
 
 const quick = process.argv.includes('--quick');
@@ -81,12 +81,13 @@ function slowWalk(s: ReturnType<typeof parseCron>): boolean {
   const zones = ['UTC', 'America/New_York', 'Europe/Berlin', 'Australia/Lord_Howe', 'Asia/Kathmandu'];
   const now = at('2026-03-09T12:00:00Z');
   const due = Array.from({ length: schedules }, (_, i) => ({
-    cron: parseCron('* * * * * *', zones[i % zones.length]!),
+    trigger: cronTrigger(parseCron('* * * * * *', zones[i % zones.length]!)),
     nextRunAt: new Date(now.getTime() - DAY - (i % 60) * 1000),
     catchUp: 'all' as const,
     catchUpWindowSeconds: null,
     overlap: 'allow' as const,
     previousActive: false,
+    runsLeft: null,
   }));
   const limits = { misfireGraceMs: 5000, maxCatchUpRuns: 100 };
   // Time a slice first: the old walk takes about 10 ms per schedule, so the total is extrapolated.

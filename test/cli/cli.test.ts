@@ -115,7 +115,7 @@ describe('against a running server', () => {
     assert.equal(job.timezone, 'Europe/Berlin');
 
     const list = ok(await cli(['jobs', 'list']));
-    assert.match(list.stdout, /^NAME +CRON +TIMEZONE +STATE +NEXT RUN +LAST RUN +ID\n/);
+    assert.match(list.stdout, /^NAME +SCHEDULE +TIMEZONE +STATE +NEXT RUN +LAST RUN +ID\n/);
     assert.match(list.stdout, /cli-report +0 30 2 \* \* \* +Europe\/Berlin +active/);
     const listed = JSON.parse(ok(await cli(['jobs', 'list', '--json'])).stdout) as { name: string }[];
     assert.ok(listed.some((j) => j.name === 'cli-report'));

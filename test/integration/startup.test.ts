@@ -64,7 +64,7 @@ describe('start-up', () => {
       const { rows } = await sql.query('SELECT version FROM together.migrations ORDER BY version');
       assert.deepEqual(
         rows.map((r) => r.version),
-        [1, 2],
+        [1, 2, 3],
         'each migration applied once',
       );
       const { rows: instances } = await sql.query('SELECT count(*)::int AS n FROM together.instances');

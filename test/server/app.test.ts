@@ -72,21 +72,36 @@ describe('POST /jobs', () => {
     assert.equal(r.res.headers.get('location'), `/jobs/${job.id}`);
     assert.match(String(job.id), /^[0-9a-f-]{36}$/);
     assert.deepEqual(Object.keys(job).sort(), [
+      'anchor_at',
+      'at',
       'catch_up',
       'catch_up_window_seconds',
+      'completed_at',
       'created_at',
       'cron',
       'description',
+      'end_at',
+      'every',
+      'fired_count',
       'id',
+      'jitter_seconds',
       'job_fields',
       'last_run_at',
+      'max_runs',
       'name',
       'next_run_at',
       'overlap',
+      'owner',
+      'pause_note',
       'paused',
+      'start_at',
+      'state',
       'timezone',
       'updated_at',
+      'version',
     ]);
+    assert.equal(r.res.headers.get('etag'), `"${job.version}"`);
+    assert.equal(job.state, 'active');
     assert.equal(job.name, name);
     assert.equal(job.timezone, 'UTC');
     assert.deepEqual(job.job_fields, { a: 1, nested: { b: [true] } });
@@ -141,7 +156,8 @@ describe('POST /jobs', () => {
   test('422 for a body that is not an object, or is missing', async () => {
     assert.deepEqual(paths(assertProblem(await call('POST', '/jobs', [1, 2]), 422)), ['body']);
     const p = assertProblem(await call('POST', '/jobs'), 422);
-    assert.deepEqual(paths(p), ['cron', 'name']);
+    // The kind (cron, every or at) is checked once the name is valid.
+    assert.deepEqual(paths(p), ['name']);
   });
 
   test('422 for an invalid cron, an unknown zone, a bad name, a bad policy', async () => {
@@ -444,7 +460,7 @@ describe('routing, request ids and unexpected errors', () => {
     assert.deepEqual(r.res.headers.get('allow')!.split(', ').sort(), ['GET', 'HEAD', 'POST']);
     const one = await call('POST', '/jobs/some-job');
     assertProblem(one, 405);
-    assert.deepEqual(one.res.headers.get('allow')!.split(', ').sort(), ['DELETE', 'GET', 'HEAD', 'PATCH']);
+    assert.deepEqual(one.res.headers.get('allow')!.split(', ').sort(), ['DELETE', 'GET', 'HEAD', 'PATCH', 'PUT']);
   });
 
   test('X-Request-Id is honoured when short and safe, replaced otherwise', async () => {

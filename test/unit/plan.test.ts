@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseCron } from '../../lib/cron.ts';
+import { cronTrigger, parseCron } from '../../lib/cron.ts';
 import { type DueSchedule, planTicks } from '../../lib/plan.ts';
 
 const limits = { misfireGraceMs: 5000, maxCatchUpRuns: 3 };
@@ -10,12 +10,13 @@ const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
 function due(overrides: Omit<Partial<DueSchedule>, 'cron'> & { cron?: string }): DueSchedule {
   const { cron, ...rest } = overrides;
   return {
-    cron: parseCron(cron ?? '* * * * *', 'UTC'),
+    trigger: cronTrigger(parseCron(cron ?? '* * * * *', 'UTC')),
     nextRunAt: at('2026-01-01T10:00:00Z'),
     catchUp: 'latest',
     catchUpWindowSeconds: null,
     overlap: 'allow',
     previousActive: false,
+    runsLeft: null,
     ...rest,
   };
 }
@@ -119,7 +120,7 @@ describe('planTicks', () => {
     const plan = planTicks(
       {
         ...due({ catchUp: 'all', nextRunAt: at('2026-01-01T00:00:00Z') }),
-        cron: parseCron('* * * * * *', 'America/New_York'),
+        trigger: cronTrigger(parseCron('* * * * * *', 'America/New_York')),
       },
       at('2026-07-20T00:00:00Z'),
       { ...limits, maxCatchUpRuns: 100 },
