@@ -367,6 +367,15 @@ describe('deliverWebhook', () => {
     assert.equal(sockets, 0);
   });
 
+  it('reports a TLS handshake that fails as tls', async () => {
+    // https to the plain-HTTP receiver: the handshake meets an HTTP answer.
+    const request = buildWebhookRequest({ ...target('/ok'), url: `https://127.0.0.1:${port}/ok` }, payload());
+    const result = await deliverWebhook(request, { policy: ALLOW_LOOPBACK });
+    assert.equal(result.ok, false);
+    assert.equal(result.status, null);
+    assert.equal(result.error?.kind, 'tls', JSON.stringify(result.error));
+  });
+
   it('reports a closed port as refused', async () => {
     const closed = await listen(() => {});
     closed.server.close();
