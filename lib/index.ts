@@ -17,6 +17,22 @@ export {
   ValidationError,
 } from './errors.ts';
 export { createScheduler } from './scheduler.ts';
+// Webhook targets (issue 14): what a receiver needs to verify deliveries, and the body they carry.
+export type {
+  VerifiedWebhook,
+  VerifyWebhookOptions,
+  WebhookHeaders,
+  WebhookPayload,
+  WebhookVerificationReason,
+} from './targets/index.ts';
+export {
+  generateWebhookSecret,
+  secretFingerprint,
+  signWebhook,
+  verifyWebhook,
+  WEBHOOK_VERIFICATION_REASONS,
+  WebhookVerificationError,
+} from './targets/index.ts';
 export { jitterOf } from './triggers/index.ts';
 export type {
   AttemptOutcome,
