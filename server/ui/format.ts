@@ -1,0 +1,105 @@
+/**
+ * How the dashboard words a schedule and a time: pure functions of their inputs (the current instant
+ * is a parameter), so pages and tests agree on the text.
+ */
+import type { Schedule } from '../../lib/index.ts';
+
+/** One labelled value of a schedule's timing, as the job page lists them. */
+export interface SummaryRow {
+  label: string;
+  value: string;
+  /** Shown in a monospace font (an expression, an identifier). */
+  code?: boolean;
+}
+
+/** A schedule's timing in words: what lists and the job page show of it. */
+export interface ScheduleSummary {
+  /** Short form, e.g. the cron expression `0 9 * * 1-5`. */
+  headline: string;
+  /** Its meaning, e.g. "At 09:00, Monday through Friday". */
+  description: string;
+  /** The time zone it is read in. */
+  timezone: string;
+  /** `active` or `paused`; a badge shows anything but `active`. */
+  state: string;
+  /** Every timing field, in the order the job page lists them. */
+  rows: SummaryRow[];
+}
+
+/**
+ * The one place that knows which fields make a schedule's timing. A new kind of schedule (an
+ * interval, a one-off instant, a window with start and end, a run limit, a `completed` state) is
+ * added here, and the list, the job page and the badges follow.
+ */
+export function scheduleSummary(schedule: Schedule): ScheduleSummary {
+  return {
+    headline: schedule.cron,
+    description: schedule.description,
+    timezone: schedule.timezone,
+    state: schedule.paused ? 'paused' : 'active',
+    rows: [
+      { label: 'Cron', value: schedule.cron, code: true },
+      { label: 'Meaning', value: schedule.description },
+      { label: 'Time zone', value: schedule.timezone },
+      { label: 'Catch-up', value: catchUpText(schedule) },
+      {
+        label: 'Overlap',
+        value: schedule.overlap === 'skip' ? 'skip a tick while a run is queued or running' : 'allow',
+      },
+      { label: 'Queue', value: schedule.queue, code: true },
+    ],
+  };
+}
+
+function catchUpText(schedule: Schedule): string {
+  const policy = { skip: 'skip missed ticks', latest: 'fire the latest missed tick', all: 'fire every missed tick' }[
+    schedule.catchUp
+  ];
+  return schedule.catchUpWindowSeconds === null
+    ? policy
+    : `${policy}, within ${schedule.catchUpWindowSeconds} s of their time`;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** `2025-01-06 08:00:00` in `timeZone` (default UTC). */
+export function formatInstant(date: Date, timeZone = 'UTC'): string {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  const part = Object.fromEntries(formatter.formatToParts(date).map((p) => [p.type, p.value]));
+  return `${part['year']}-${part['month']}-${part['day']} ${part['hour']}:${part['minute']}:${part['second']}`;
+}
+
+/** "in 5 min", "3 h ago", "just now": how far `date` is from `now`, roughly. */
+export function relativeTime(date: Date, now: Date): string {
+  const seconds = Math.round((date.getTime() - now.getTime()) / 1000);
+  const size = Math.abs(seconds);
+  let amount: string;
+  if (size < 5) return 'just now';
+  if (size < 90) amount = `${size} s`;
+  else if (size < 90 * 60) amount = `${Math.round(size / 60)} min`;
+  else if (size < 36 * 3600) amount = `${Math.round(size / 3600)} h`;
+  else amount = `${Math.round(size / 86400)} days`;
+  return seconds > 0 ? `in ${amount}` : `${amount} ago`;
+}
+
+/** "1.2 s", "350 ms", "4 min": a run's duration, or null while it has not both started and finished. */
+export function duration(startedAt: Date | null, finishedAt: Date | null): string | null {
+  if (!startedAt || !finishedAt) return null;
+  const ms = Math.max(0, finishedAt.getTime() - startedAt.getTime());
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.round(ms / 60_000)} min`;
+}
