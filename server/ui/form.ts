@@ -69,12 +69,15 @@ export function formOf(schedule: Schedule): FormValues {
   };
 }
 
-/** The submitted body's text fields; a missing field reads as empty, files are ignored. */
+/**
+ * The submitted body's text fields. A missing field keeps its default (an unchecked box sends
+ * nothing, and `paused` defaults to unchecked); files are ignored.
+ */
 export function formValues(body: Record<string, unknown>): FormValues {
   const values = { ...NEW_FORM };
   for (const field of FORM_FIELDS) {
     const value = body[field];
-    values[field] = typeof value === 'string' ? value : '';
+    if (typeof value === 'string') values[field] = value;
   }
   return values;
 }

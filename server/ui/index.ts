@@ -16,7 +16,16 @@ import {
 } from '../../lib/index.ts';
 import type { AppEnv } from '../context.ts';
 import { SAFE_METHODS } from '../security.ts';
-import { errorsOf, type FormErrors, type FormValues, formOf, formValues, NEW_FORM, toInput } from './form.ts';
+import {
+  errorsOf,
+  type FormErrors,
+  type FormValues,
+  formOf,
+  formValues,
+  issuesToErrors,
+  NEW_FORM,
+  toInput,
+} from './form.ts';
 import { formatInstant } from './format.ts';
 import {
   type CronPreviewResult,
@@ -318,6 +327,20 @@ export function createUiApp({ scheduler, apiToken, apiReadToken = null }: UiOpti
     );
   };
 
+  /**
+   * A form refused before the library saw it (its JSON does not parse) still marks a bad cron or
+   * zone: the preview checks those with no side effect, where create() would store the job.
+   */
+  const withCronErrors = (values: FormValues, errors: FormErrors): FormErrors => {
+    try {
+      scheduler.preview({ cron: values.cron.trim(), timezone: values.timezone.trim() || 'UTC', count: 1 });
+      return errors;
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      return { ...issuesToErrors(error.issues), ...errors };
+    }
+  };
+
   /** 409 for a taken name, 422 for the rest: the same statuses as the API. */
   const refusedStatus = (errors: FormErrors) => (errors.name === 'another job already has this name' ? 409 : 422);
 
@@ -326,7 +349,9 @@ export function createUiApp({ scheduler, apiToken, apiReadToken = null }: UiOpti
   ui.post('/new', async (c) => {
     const values = formValues(await c.req.parseBody());
     const { input, errors } = toInput(values);
-    if (Object.keys(errors).length > 0) return formPage(c, { mode: 'new', values, errors }, 422);
+    if (Object.keys(errors).length > 0) {
+      return formPage(c, { mode: 'new', values, errors: withCronErrors(values, errors) }, 422);
+    }
     try {
       const created = await scheduler.create(input);
       return seeOther(c, `jobs/${created.id}?done=created`);
@@ -364,7 +389,9 @@ export function createUiApp({ scheduler, apiToken, apiReadToken = null }: UiOpti
     const schedule = await scheduler.get(c.req.param('id'));
     const values = formValues(await c.req.parseBody());
     const { input, errors } = toInput(values);
-    if (Object.keys(errors).length > 0) return formPage(c, { mode: 'edit', values, errors, schedule }, 422);
+    if (Object.keys(errors).length > 0) {
+      return formPage(c, { mode: 'edit', values, errors: withCronErrors(values, errors), schedule }, 422);
+    }
     // Pausing has its own buttons; the edit form leaves it as it is.
     const { paused: _unchanged, ...patch } = input;
     try {
