@@ -376,11 +376,12 @@ describe('security', () => {
 
   test('a state change sent from another site is refused and changes nothing', async () => {
     const job = await scheduler.create({ name: uniqueName('guarded'), cron: '0 0 1 1 *' });
-    for (const headers of [
+    const attempts: Record<string, string>[] = [
       { Origin: 'http://evil.example' },
       { 'Sec-Fetch-Site': 'cross-site' },
       { 'Sec-Fetch-Site': 'same-site', Origin: 'http://localhost:3000' },
-    ]) {
+    ];
+    for (const headers of attempts) {
       for (const action of ['pause', 'run', 'delete']) {
         const { status } = await post(open, `/ui/jobs/${job.id}/${action}`, {}, headers);
         assert.equal(status, 403, `${action} ${JSON.stringify(headers)}`);
