@@ -82,6 +82,12 @@ export function formatInstant(date: Date, timeZone = 'UTC'): string {
   return `${part['year']}-${part['month']}-${part['day']} ${part['hour']}:${part['minute']}:${part['second']}`;
 }
 
+/** `2025-01-06 08:00:00 UTC`, followed by the same instant in `timeZone` when that is not UTC. */
+export function instantText(date: Date, timeZone: string): string {
+  const utc = `${formatInstant(date)} UTC`;
+  return timeZone === 'UTC' ? utc : `${utc} = ${formatInstant(date, timeZone)} ${timeZone}`;
+}
+
 /** "in 5 min", "3 h ago", "just now": how far `date` is from `now`, roughly. */
 export function relativeTime(date: Date, now: Date): string {
   const seconds = Math.round((date.getTime() - now.getTime()) / 1000);

@@ -26,7 +26,7 @@ import {
   NEW_FORM,
   toInput,
 } from './form.ts';
-import { formatInstant } from './format.ts';
+import { instantText } from './format.ts';
 import {
   type CronPreviewResult,
   FormPage,
@@ -123,7 +123,7 @@ function previewOf(scheduler: Scheduler, cron: string, timezone: string): CronPr
   if (cron.trim() === '') return { ok: null };
   try {
     const preview = scheduler.preview({ cron: cron.trim(), timezone: timezone.trim() || 'UTC', count: 5 });
-    return { ok: true, description: preview.description, next: preview.next };
+    return { ok: true, description: preview.description, next: preview.next, timezone: preview.timezone };
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     const message = error.issues
@@ -241,12 +241,13 @@ export function createUiApp({ scheduler, apiToken, apiReadToken = null }: UiOpti
   // one takes the bearer token, which the page does not hold (its session is a cookie).
   ui.get('/preview', (c) => {
     const preview = previewOf(scheduler, c.req.query('cron') ?? '', c.req.query('timezone') ?? '');
-    if (preview.ok === false) return c.json({ error: preview.message }, 422);
+    // A refused expression is an answer like any other here (the script shows why), not a failure.
+    if (preview.ok === false) return c.json({ error: preview.message }, 200);
     if (preview.ok === null) return c.json({ description: '', next: [] }, 200);
     return c.json(
       {
         description: preview.description,
-        next: preview.next.map((date) => ({ iso: date.toISOString(), text: `${formatInstant(date)} UTC` })),
+        next: preview.next.map((date) => ({ iso: date.toISOString(), text: instantText(date, preview.timezone) })),
       },
       200,
     );

@@ -10,7 +10,7 @@ import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Run, Schedule } from '../../lib/index.ts';
 import { VERSION } from '../version.ts';
 import type { FormErrors, FormField, FormValues } from './form.ts';
-import { duration, formatInstant, relativeTime, scheduleSummary } from './format.ts';
+import { duration, formatInstant, instantText, relativeTime, scheduleSummary } from './format.ts';
 
 /** Turns a path below the dashboard's root (`jobs`, `jobs/<id>?cursor=…`) into a link from this page. */
 export type LinkTo = (target: string) => string;
@@ -44,6 +44,8 @@ const Layout: FC<PropsWithChildren<{ page: PageContext; title: string }>> = ({ p
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="no-referrer" />
+        {/* No icon: without this line browsers ask for /favicon.ico, outside the dashboard. */}
+        <link rel="icon" href="data:," />
         <title>{`${title} · pg-cron-scheduler`}</title>
         <link rel="stylesheet" href={page.to(`assets/ui.css?v=${VERSION}`)} />
         <script src={page.to(`assets/ui.js?v=${VERSION}`)} defer></script>
@@ -392,7 +394,7 @@ const RunError: FC<{ run: Run }> = ({ run }) => (
 
 /** A cron expression's meaning and next instants, or why it is refused. */
 export type CronPreviewResult =
-  | { ok: true; description: string; next: Date[] }
+  | { ok: true; description: string; next: Date[]; timezone: string }
   | { ok: false; message: string }
   | { ok: null };
 
@@ -577,7 +579,7 @@ const CronPreviewBox: FC<{ preview: CronPreviewResult }> = ({ preview }) => (
       {preview.ok === true &&
         preview.next.map((date) => (
           <li>
-            <time datetime={date.toISOString()}>{formatInstant(date)} UTC</time>
+            <time datetime={date.toISOString()}>{instantText(date, preview.timezone)}</time>
           </li>
         ))}
     </ol>

@@ -44,11 +44,12 @@
     url.searchParams.set('timezone', zone.value);
     try {
       const response = await fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
-      const body = await response.json();
+      const body = response.ok ? await response.json() : null;
       // An older answer that arrives late must not replace a newer one.
       if (asked !== latest) return;
-      if (response.ok) show(body.description, '', body.next);
-      else show('', body.error ? body.error.charAt(0).toUpperCase() + body.error.slice(1) : 'Not valid', []);
+      if (!body) show('', `The preview is unavailable (${response.status}).`, []);
+      else if (body.error) show('', body.error.charAt(0).toUpperCase() + body.error.slice(1), []);
+      else show(body.description, '', body.next);
     } catch {
       if (asked === latest) show('', 'The preview is unavailable right now.', []);
     }
