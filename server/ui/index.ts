@@ -149,6 +149,14 @@ export function createUiApp({ scheduler, apiToken, apiReadToken = null }: UiOpti
 
   // Order: the headers wrap everything (redirects and errors too); the root redirects before any
   // login; the session is read before any page; assets and the login page need none.
+  //
+  // Cross-site forgery: no CSRF token field. Every change is a POST, and two checks that do not
+  // depend on us stop a forged one: the app's crossSiteCheck (before this sub-app) refuses any POST
+  // a browser marks cross-site or same-site (Sec-Fetch-Site, or Origin in older browsers), the
+  // login form included, and the session cookie is SameSite=Strict, so a page on another site
+  // cannot even send it. A token would add a per-session secret and a field to every form, and
+  // with no login configured (the open dashboard, like the open API) there would be no session to
+  // tie it to, while the API's own POSTs rest on the same crossSiteCheck anyway.
   ui.use(async (c, next) => {
     await next();
     const headers = c.res.headers;
