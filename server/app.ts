@@ -27,6 +27,7 @@ import { createDocsApp } from './routes/docs.ts';
 import { createHealthApp } from './routes/health.ts';
 import { createJobsApp } from './routes/jobs.ts';
 import { bearerAuth, crossSiteCheck, hostCheck, type SecurityConfig } from './security.ts';
+import { createUiApp } from './ui/index.ts';
 import { VERSION } from './version.ts';
 
 export interface AppOptions {
@@ -152,6 +153,7 @@ export function createApp({
   app.route('/', createHealthApp(scheduler));
   app.route('/jobs', createJobsApp(scheduler));
   app.route('/cron', createCronApp(scheduler));
+  app.route('/ui', createUiApp({ scheduler, apiToken: config.apiToken, apiReadToken: config.apiReadToken ?? null }));
   app.route(
     '/',
     createDocsApp(() =>

@@ -31,6 +31,14 @@ export function isPublicPath(path: string): boolean {
   );
 }
 
+/**
+ * The dashboard's pages (server/ui/): they log in with the same tokens but keep the session in a
+ * cookie, so bearerAuth leaves them to the dashboard's own check. The JSON API stays bearer-only.
+ */
+export function isUiPath(path: string): boolean {
+  return path === '/ui' || path.startsWith('/ui/');
+}
+
 /** A `Host` value split into its lower-case name (IPv6 without brackets, no final dot) and port. */
 export interface ParsedHost {
   hostname: string;
@@ -178,7 +186,8 @@ export function bearerAuth({ apiToken, apiReadToken = null }: SecurityConfig): M
   const read = apiReadToken === null ? null : sha256(apiReadToken);
   const challenge = 'Bearer realm="pg-cron-scheduler"';
   return async (c, next) => {
-    if ((full === null && read === null) || isPublicPath(appPath(c))) return next();
+    const path = appPath(c);
+    if ((full === null && read === null) || isPublicPath(path) || isUiPath(path)) return next();
     const match = /^Bearer +(\S+) *$/i.exec(c.req.header('Authorization') ?? '');
     if (!match) {
       throw new HttpProblem('unauthorized', 'Send Authorization: Bearer <token>.', {
