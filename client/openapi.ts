@@ -443,12 +443,18 @@ export interface components {
              */
             overlap?: "allow" | "skip";
             /**
+             * @description Pause the job after this many consecutive failed runs (with a note saying why); resume starts the count again. Default null: never.
+             * @example 3
+             */
+            pause_after_failures?: number | null;
+            /**
              * @description Why it is paused.
              * @example Upstream API down
              */
             pause_note?: string | null;
             /** @description Paused: it fires nothing. Default false. */
             paused?: boolean;
+            run_options?: components["schemas"]["RunOptions"];
             /**
              * Format: date-time
              * @description It fires nothing before this instant. Default null.
@@ -612,6 +618,11 @@ export interface components {
              */
             completed_at: string | null;
             /**
+             * @description Failed runs since its last success.
+             * @example 0
+             */
+            consecutive_failures: number;
+            /**
              * Format: date-time
              * @description ISO 8601, UTC.
              * @example 2025-01-01T09:00:00.000Z
@@ -696,12 +707,18 @@ export interface components {
              */
             owner: string | null;
             /**
+             * @description Pause the job after this many consecutive failed runs (with a note saying why); resume starts the count again. Default null: never.
+             * @example 3
+             */
+            pause_after_failures: number | null;
+            /**
              * @description Why it is paused.
              * @example Upstream API down
              */
             pause_note: string | null;
             /** @example false */
             paused: boolean;
+            run_options: components["schemas"]["RunOptions"];
             /**
              * Format: date-time
              * @description It fires nothing before this instant. Default null.
@@ -861,12 +878,18 @@ export interface components {
              */
             overlap?: "allow" | "skip";
             /**
+             * @description Pause the job after this many consecutive failed runs (with a note saying why); resume starts the count again. Default null: never.
+             * @example 3
+             */
+            pause_after_failures?: number | null;
+            /**
              * @description Why it is paused.
              * @example Upstream API down
              */
             pause_note?: string | null;
             /** @description Paused: it fires nothing. Default false. */
             paused?: boolean;
+            run_options?: components["schemas"]["RunOptions"];
             /**
              * Format: date-time
              * @description It fires nothing before this instant. Default null.
@@ -924,6 +947,7 @@ export interface components {
              * @example 2025-01-01T09:00:00.000Z
              */
             last_scheduled_for: string;
+            options: components["schemas"]["RunOptionsInForce"];
             /**
              * Format: date-time
              * @description The tick the run stands for (trigger time of a manual run; the first missed tick of a `missed` record).
@@ -953,6 +977,44 @@ export interface components {
             trigger: "schedule" | "catch_up" | "manual" | "backfill";
         };
         RunList: components["schemas"]["Run"][];
+        /**
+         * @description The job’s own run settings; absent or null: the server’s (SCHEDULER_RETRY_LIMIT and the like). Retries of a failed run, seconds before a retry (doubling with backoff), the seconds an attempt may run, and its priority among runs waiting for a worker (higher first).
+         * @example {
+         *       "retry_limit": 5,
+         *       "retry_delay_seconds": 30,
+         *       "retry_backoff": true,
+         *       "run_timeout_seconds": 120
+         *     }
+         */
+        RunOptions: {
+            /** @example 10 */
+            priority?: number | null;
+            /** @example true */
+            retry_backoff?: boolean | null;
+            /** @example 30 */
+            retry_delay_seconds?: number | null;
+            /** @example 5 */
+            retry_limit?: number | null;
+            /** @example 120 */
+            run_timeout_seconds?: number | null;
+        };
+        /**
+         * @description The run settings in force when the run fired.
+         * @example {
+         *       "retry_limit": 2,
+         *       "retry_delay_seconds": 1,
+         *       "retry_backoff": false,
+         *       "run_timeout_seconds": 900,
+         *       "priority": 0
+         *     }
+         */
+        RunOptionsInForce: {
+            priority: number;
+            retry_backoff: boolean;
+            retry_delay_seconds: number;
+            retry_limit: number;
+            run_timeout_seconds: number;
+        } | null;
         /**
          * @description Any subset of the job’s fields. Giving one of `cron`, `every` and `at` switches it to that kind; a change of when it fires recomputes `next_run_at` from now.
          * @example {
@@ -1036,12 +1098,18 @@ export interface components {
              */
             overlap?: "allow" | "skip";
             /**
+             * @description Pause the job after this many consecutive failed runs (with a note saying why); resume starts the count again. Default null: never.
+             * @example 3
+             */
+            pause_after_failures?: number | null;
+            /**
              * @description Why it is paused.
              * @example Upstream API down
              */
             pause_note?: string | null;
             /** @description Paused: it fires nothing. Default false. */
             paused?: boolean;
+            run_options?: components["schemas"]["RunOptions"];
             /**
              * Format: date-time
              * @description It fires nothing before this instant. Default null.
@@ -1624,6 +1692,15 @@ export interface operations {
                      *         "jitter_seconds": 0,
                      *         "completed_at": null,
                      *         "owner": null,
+                     *         "run_options": {
+                     *           "retry_limit": null,
+                     *           "retry_delay_seconds": null,
+                     *           "retry_backoff": null,
+                     *           "run_timeout_seconds": null,
+                     *           "priority": null
+                     *         },
+                     *         "pause_after_failures": null,
+                     *         "consecutive_failures": 0,
                      *         "version": 17,
                      *         "catch_up": "latest",
                      *         "catch_up_window_seconds": null,
@@ -1765,6 +1842,15 @@ export interface operations {
                      *       "jitter_seconds": 0,
                      *       "completed_at": null,
                      *       "owner": null,
+                     *       "run_options": {
+                     *         "retry_limit": null,
+                     *         "retry_delay_seconds": null,
+                     *         "retry_backoff": null,
+                     *         "run_timeout_seconds": null,
+                     *         "priority": null
+                     *       },
+                     *       "pause_after_failures": null,
+                     *       "consecutive_failures": 0,
                      *       "version": 17,
                      *       "catch_up": "latest",
                      *       "catch_up_window_seconds": null,
@@ -1989,6 +2075,15 @@ export interface operations {
                      *       "jitter_seconds": 0,
                      *       "completed_at": null,
                      *       "owner": null,
+                     *       "run_options": {
+                     *         "retry_limit": null,
+                     *         "retry_delay_seconds": null,
+                     *         "retry_backoff": null,
+                     *         "run_timeout_seconds": null,
+                     *         "priority": null
+                     *       },
+                     *       "pause_after_failures": null,
+                     *       "consecutive_failures": 0,
                      *       "version": 17,
                      *       "catch_up": "latest",
                      *       "catch_up_window_seconds": null,
@@ -2157,6 +2252,15 @@ export interface operations {
                      *       "jitter_seconds": 0,
                      *       "completed_at": null,
                      *       "owner": null,
+                     *       "run_options": {
+                     *         "retry_limit": null,
+                     *         "retry_delay_seconds": null,
+                     *         "retry_backoff": null,
+                     *         "run_timeout_seconds": null,
+                     *         "priority": null
+                     *       },
+                     *       "pause_after_failures": null,
+                     *       "consecutive_failures": 0,
                      *       "version": 17,
                      *       "catch_up": "latest",
                      *       "catch_up_window_seconds": null,
@@ -2203,6 +2307,15 @@ export interface operations {
                      *       "jitter_seconds": 0,
                      *       "completed_at": null,
                      *       "owner": null,
+                     *       "run_options": {
+                     *         "retry_limit": null,
+                     *         "retry_delay_seconds": null,
+                     *         "retry_backoff": null,
+                     *         "run_timeout_seconds": null,
+                     *         "priority": null
+                     *       },
+                     *       "pause_after_failures": null,
+                     *       "consecutive_failures": 0,
                      *       "version": 17,
                      *       "catch_up": "latest",
                      *       "catch_up_window_seconds": null,
@@ -2593,6 +2706,15 @@ export interface operations {
                      *       "jitter_seconds": 0,
                      *       "completed_at": null,
                      *       "owner": null,
+                     *       "run_options": {
+                     *         "retry_limit": null,
+                     *         "retry_delay_seconds": null,
+                     *         "retry_backoff": null,
+                     *         "run_timeout_seconds": null,
+                     *         "priority": null
+                     *       },
+                     *       "pause_after_failures": null,
+                     *       "consecutive_failures": 0,
                      *       "version": 17,
                      *       "catch_up": "latest",
                      *       "catch_up_window_seconds": null,
@@ -3056,6 +3178,15 @@ export interface operations {
                      *       "jitter_seconds": 0,
                      *       "completed_at": null,
                      *       "owner": null,
+                     *       "run_options": {
+                     *         "retry_limit": null,
+                     *         "retry_delay_seconds": null,
+                     *         "retry_backoff": null,
+                     *         "run_timeout_seconds": null,
+                     *         "priority": null
+                     *       },
+                     *       "pause_after_failures": null,
+                     *       "consecutive_failures": 0,
                      *       "version": 17,
                      *       "catch_up": "latest",
                      *       "catch_up_window_seconds": null,
@@ -3282,6 +3413,15 @@ export interface operations {
                      *       "jitter_seconds": 0,
                      *       "completed_at": null,
                      *       "owner": null,
+                     *       "run_options": {
+                     *         "retry_limit": null,
+                     *         "retry_delay_seconds": null,
+                     *         "retry_backoff": null,
+                     *         "run_timeout_seconds": null,
+                     *         "priority": null
+                     *       },
+                     *       "pause_after_failures": null,
+                     *       "consecutive_failures": 0,
                      *       "version": 17,
                      *       "catch_up": "latest",
                      *       "catch_up_window_seconds": null,
@@ -3443,7 +3583,14 @@ export interface operations {
                      *       "finished_at": null,
                      *       "attempts": 0,
                      *       "error": null,
-                     *       "failed_attempts": []
+                     *       "failed_attempts": [],
+                     *       "options": {
+                     *         "retry_limit": 2,
+                     *         "retry_delay_seconds": 1,
+                     *         "retry_backoff": false,
+                     *         "run_timeout_seconds": 900,
+                     *         "priority": 0
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Run"];
@@ -3607,7 +3754,14 @@ export interface operations {
                      *         "finished_at": "2025-01-03T08:00:00.051Z",
                      *         "attempts": 1,
                      *         "error": null,
-                     *         "failed_attempts": []
+                     *         "failed_attempts": [],
+                     *         "options": {
+                     *           "retry_limit": 2,
+                     *           "retry_delay_seconds": 1,
+                     *           "retry_backoff": false,
+                     *           "run_timeout_seconds": 900,
+                     *           "priority": 0
+                     *         }
                      *       }
                      *     ]
                      */

@@ -10,7 +10,7 @@
 
 import { PgBoss } from 'pg-boss';
 import { connectionSettings, type SchedulerConfig } from './config.ts';
-import type { RunJobData, RunTrigger } from './types.ts';
+import type { RunJobData, RunOptionOverrides, RunOptions, RunTrigger } from './types.ts';
 
 /** Anything that can run a statement: a pool, or a client inside a transaction. */
 export interface SqlExecutor {
@@ -39,6 +39,37 @@ export interface NewJob {
   retryLimit: number;
   /** Higher first; catch-up and backfill runs go behind fresh ticks. */
   priority: number;
+  /** The run's own settings: pg-boss's retry delay, backoff and expiry of each attempt. */
+  retryDelaySeconds: number;
+  retryBackoff: boolean;
+  expireInSeconds: number;
+}
+
+/** No run settings of a schedule's own: the scheduler's options throughout. */
+export const NO_OVERRIDES: RunOptionOverrides = {
+  retryLimit: null,
+  retryDelaySeconds: null,
+  retryBackoff: null,
+  runTimeoutSeconds: null,
+  priority: null,
+};
+
+/**
+ * The pg-boss settings of a job from its run's settings: retries (`retriesLeft` when some were
+ * used up), delay, backoff, expiry, and priority (catch-up and backfill runs one below).
+ */
+export function jobOptions(
+  options: RunOptions,
+  backlog: boolean,
+  retriesLeft: number = options.retryLimit,
+): Pick<NewJob, 'retryLimit' | 'priority' | 'retryDelaySeconds' | 'retryBackoff' | 'expireInSeconds'> {
+  return {
+    retryLimit: Math.max(0, retriesLeft),
+    priority: options.priority - (backlog ? 1 : 0),
+    retryDelaySeconds: options.retryDelaySeconds,
+    retryBackoff: options.retryBackoff,
+    expireInSeconds: options.runTimeoutSeconds,
+  };
 }
 
 export interface Boss {
@@ -84,6 +115,7 @@ export function runJobData(
   run: { id: string; scheduledFor: Date; enqueuedAt: Date | null; trigger: RunTrigger },
   schedule: { id: string; name: string; fields: Record<string, unknown> },
   attemptsBefore: number,
+  options: RunOptions,
 ): RunJobData {
   return {
     runId: run.id,
@@ -94,6 +126,7 @@ export function runJobData(
     trigger: run.trigger,
     fields: schedule.fields,
     attemptsBefore,
+    options,
   };
 }
 
@@ -164,6 +197,9 @@ export function createBoss(config: SchedulerConfig): Boss {
           startAfter: job.startAfter,
           retryLimit: job.retryLimit,
           priority: job.priority,
+          retryDelay: job.retryDelaySeconds,
+          retryBackoff: job.retryBackoff,
+          expireInSeconds: job.expireInSeconds,
         })),
         { db },
       );

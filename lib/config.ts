@@ -3,6 +3,7 @@
  */
 import type pg from 'pg';
 import { ValidationError } from './errors.ts';
+import type { RunOptionOverrides, RunOptions } from './types.ts';
 import { checkIdentifier, checkQueueName } from './validate.ts';
 
 /** Options of `createScheduler()`. Every field is optional but one of `connectionString` and `pool`. */
@@ -208,6 +209,17 @@ export function resolveConfig(options: SchedulerOptions): SchedulerConfig {
     leaseMs: number('leaseSeconds', options.leaseSeconds, 2, 1, 300, false) * 1000,
     instanceName: checkInstanceName(options.instanceName),
   });
+}
+
+/** The run settings in force for a schedule: its own where it has them, the scheduler's otherwise. */
+export function runOptionsOf(overrides: RunOptionOverrides, config: SchedulerConfig): RunOptions {
+  return {
+    retryLimit: overrides.retryLimit ?? config.retryLimit,
+    retryDelaySeconds: overrides.retryDelaySeconds ?? config.retryDelaySeconds,
+    retryBackoff: overrides.retryBackoff ?? config.retryBackoff,
+    runTimeoutSeconds: overrides.runTimeoutSeconds ?? config.runTimeoutSeconds,
+    priority: overrides.priority ?? 0,
+  };
 }
 
 /**

@@ -14,7 +14,7 @@ import {
   triggerIssues,
   triggerOf,
 } from './triggers/index.ts';
-import type { Schedule, ScheduleInput, SchedulePatch } from './types.ts';
+import type { RunOptionOverrides, Schedule, ScheduleInput, SchedulePatch } from './types.ts';
 import {
   checkBoolean,
   checkCatchUp,
@@ -44,7 +44,17 @@ export const INPUT_KEYS = [
   'catchUp',
   'catchUpWindowSeconds',
   'overlap',
+  'runOptions',
+  'pauseAfterFailures',
 ] as const;
+
+/** The keys of `runOptions`, with their bounds. */
+const RUN_OPTION_BOUNDS = {
+  retryLimit: [0, 1000],
+  retryDelaySeconds: [0, 86_400],
+  runTimeoutSeconds: [1, 86_400],
+  priority: [-100, 100],
+} as const;
 
 /** The fields that decide when a schedule fires: a change of any re-arms it from now. */
 const TIMING_KEYS = [
@@ -63,6 +73,39 @@ export const MAX_WINDOW_SECONDS = 10 * 365 * 86400;
 export const MAX_NOTE_LENGTH = 500;
 /** Highest `maxRuns`. */
 export const MAX_RUNS = 1_000_000_000;
+/** Highest `pauseAfterFailures`. */
+export const MAX_PAUSE_AFTER_FAILURES = 1000;
+
+/** A schedule's own run settings, complete (null where absent), checked. */
+function checkRunOptions(field: string, value: unknown): RunOptionOverrides {
+  const out: RunOptionOverrides = {
+    retryLimit: null,
+    retryDelaySeconds: null,
+    retryBackoff: null,
+    runTimeoutSeconds: null,
+    priority: null,
+  };
+  if (value === undefined || value === null) return out;
+  checkObject(field, value);
+  const given = value as Record<string, unknown>;
+  collect([
+    ...Object.keys(given)
+      .filter((key) => !Object.hasOwn(out, key))
+      .map((key) => () => {
+        throw new ValidationError({ field: `${field}.${key}`, expected: 'no such field' });
+      }),
+    ...Object.entries(RUN_OPTION_BOUNDS).map(([key, [min, max]]) => () => {
+      const v = given[key];
+      if (v !== undefined && v !== null)
+        (out as Record<string, unknown>)[key] = checkInteger(`${field}.${key}`, v, min, max);
+    }),
+    () => {
+      const v = given.retryBackoff;
+      if (v !== undefined && v !== null) out.retryBackoff = checkBoolean(`${field}.retryBackoff`, v);
+    },
+  ]);
+  return out;
+}
 
 /** Runs every check, collecting all the issues instead of stopping at the first. */
 export function collect(checks: (() => void)[]): void {
@@ -148,6 +191,8 @@ export function valuesFromInput(input: ScheduleInput, defaults: { queue: string 
       catchUp: input.catchUp ?? 'latest',
       catchUpWindowSeconds: input.catchUpWindowSeconds ?? null,
       overlap: input.overlap ?? 'allow',
+      runOptions: input.runOptions as RunOptionOverrides,
+      pauseAfterFailures: input.pauseAfterFailures ?? null,
     },
     input.every,
     prefix,
@@ -182,6 +227,14 @@ export function valuesFromPatch(current: Schedule, patch: SchedulePatch): Schedu
     catchUpWindowSeconds:
       patch.catchUpWindowSeconds !== undefined ? patch.catchUpWindowSeconds : current.catchUpWindowSeconds,
     overlap: pick('overlap'),
+    // A patch's runOptions change only the settings it names.
+    runOptions:
+      patch.runOptions === undefined
+        ? current.runOptions
+        : patch.runOptions === null
+          ? (null as unknown as RunOptionOverrides)
+          : ({ ...current.runOptions, ...patch.runOptions } as RunOptionOverrides),
+    pauseAfterFailures: patch.pauseAfterFailures !== undefined ? patch.pauseAfterFailures : current.pauseAfterFailures,
   };
   return checked(values, switching ? patch.every : current.everySeconds, '');
 }
@@ -230,6 +283,14 @@ function checked(v: ScheduleValues, every: unknown, prefix: string): ScheduleVal
       }
     },
     () => checkOverlap(f('overlap'), v.overlap),
+    () => {
+      v.runOptions = checkRunOptions(f('runOptions'), v.runOptions);
+    },
+    () => {
+      if (v.pauseAfterFailures !== null) {
+        checkInteger(f('pauseAfterFailures'), v.pauseAfterFailures, 1, MAX_PAUSE_AFTER_FAILURES);
+      }
+    },
   ]);
   // The trigger as a whole, once each part is valid: one kind, a window, jitter that keeps order.
   const issues = triggerIssues(specOf(v), {
@@ -273,6 +334,8 @@ export function sameDefinition(stored: Schedule, v: ScheduleValues): boolean {
     stored.catchUp === v.catchUp &&
     stored.catchUpWindowSeconds === v.catchUpWindowSeconds &&
     stored.overlap === v.overlap &&
+    stored.pauseAfterFailures === v.pauseAfterFailures &&
+    same(stored.runOptions, v.runOptions) &&
     same(stored.fields, v.fields)
   );
 }

@@ -50,6 +50,8 @@ export type {
   RunContext,
   RunHandler,
   RunJobData,
+  RunOptionOverrides,
+  RunOptions,
   RunStatus,
   RunTrigger,
   Schedule,

@@ -3,8 +3,8 @@
  * boss (pg-boss), ticker (firing) and workers (handlers). No SQL here.
  */
 import { EventEmitter } from 'node:events';
-import { type Boss, createBoss, runJobData } from './boss.ts';
-import { resolveConfig, type SchedulerConfig, type SchedulerOptions } from './config.ts';
+import { type Boss, createBoss, jobOptions, runJobData } from './boss.ts';
+import { resolveConfig, runOptionsOf, type SchedulerConfig, type SchedulerOptions } from './config.ts';
 import { MAX_PREVIEW_YEARS, preview } from './cron.ts';
 import {
   armAt,
@@ -34,7 +34,7 @@ import {
   PreconditionFailedError,
   ValidationError,
 } from './errors.ts';
-import { publicRun, type Queries, type ScheduleValues, Store } from './store/store.ts';
+import { type PausedSchedule, publicRun, type Queries, type ScheduleValues, Store } from './store/store.ts';
 import { formatEvery, type Trigger, triggerOf } from './triggers/index.ts';
 import {
   type BackfillInput,
@@ -62,11 +62,8 @@ import {
 import { uuidv7 } from './uuid.ts';
 import {
   checkBoolean,
-  checkCatchUp,
-  checkFields,
   checkInteger,
   checkOneOf,
-  checkOverlap,
   checkQueueName,
   checkRunStatus,
   decodeCursor,
@@ -281,8 +278,14 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
     });
     this.#lease = lease;
     await lease.start();
-    this.#recorder = new RunRecorder(store, boss, this.#onBackgroundError, (tx, retries) =>
-      this.#announce(tx, new Map(retries.map((r) => [r.queue, r.job.startAfter.getTime()]))),
+    const onPaused = (schedule: PausedSchedule) =>
+      this.#emitEvent('paused', { scheduleId: schedule.id, scheduleName: schedule.name, note: schedule.note });
+    this.#recorder = new RunRecorder(
+      store,
+      boss,
+      this.#onBackgroundError,
+      (tx, retries) => this.#announce(tx, new Map(retries.map((r) => [r.queue, r.job.startAfter.getTime()]))),
+      onPaused,
     );
     const listener = new Listener(store);
     this.#listener = listener;
@@ -309,7 +312,7 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
       );
     }
     this.#reaper = new Reaper(store, boss, config, (tx, due) => this.#announce(tx, due), this.#onBackgroundError);
-    this.#reconciler = new Reconciler(store, boss, this.#onBackgroundError);
+    this.#reconciler = new Reconciler(store, boss, this.#onBackgroundError, onPaused);
     listener.start();
     this.#reaper.start();
     this.#reconciler.start();
@@ -802,23 +805,25 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
     const { run, name } = await store.transaction(async (tx) => {
       const current = await tx.findSchedule(key, isUuid(key), { forUpdate: true });
       if (!current) throw new NotFoundError('schedule', key);
-      const run = await tx.insertManualRun(uuidv7(), current.id, current.queue);
+      const options = runOptionsOf(current.runOptions, this.#config);
+      const run = await tx.insertManualRun(uuidv7(), current.id, current.queue, options);
       // A manual run is carried by pg-boss: any instance's worker may take it.
       await boss.enqueue(
         current.queue,
         [
           {
+            ...jobOptions(options, false),
             id: run.id,
-            data: runJobData(run, current, 0),
+            data: runJobData(run, current, 0, options),
             startAfter: run.scheduledFor,
-            retryLimit: this.#config.retryLimit,
-            priority: 0,
           },
         ],
         tx.executor,
       );
       await this.#announce(tx, new Map([[current.queue, run.scheduledFor.getTime()]]));
-      await tx.markFired(current.id, run.scheduledFor, run.id);
+      // Its last run moves, but the overlap policy does not look at it: a manual run never takes
+      // or shifts a scheduled tick.
+      await tx.markFired(current.id, run.scheduledFor);
       return { run, name: current.name };
     });
     const fired = publicRun(run);

@@ -51,6 +51,23 @@ export interface BackfillResult {
 export const SYNC_REMOVALS = ['delete', 'pause'] as const;
 export type SyncRemoval = (typeof SYNC_REMOVALS)[number];
 
+/** How a schedule's runs are worked: its own settings, each defaulting to the scheduler's option of that name. */
+export interface RunOptions {
+  /** Retries of a failed run before it is final. */
+  retryLimit: number;
+  /** Seconds before a retry (the first one, with backoff). */
+  retryDelaySeconds: number;
+  /** Exponential backoff between retries (pg-boss's: the delay doubles, with jitter). */
+  retryBackoff: boolean;
+  /** An attempt running longer than this is aborted (its signal), recorded as timed out, and retried. */
+  runTimeoutSeconds: number;
+  /** Higher first, -100 to 100, among runs waiting in pg-boss for a worker; catch-up and backfill runs go one below. */
+  priority: number;
+}
+
+/** A schedule's own run settings; null (or absent) takes the scheduler's option. */
+export type RunOptionOverrides = { [K in keyof RunOptions]: RunOptions[K] | null };
+
 /** A stored schedule: what the HTTP API calls a job. */
 export interface Schedule {
   /** UUID, assigned at creation. */
@@ -101,6 +118,12 @@ export interface Schedule {
   /** Missed ticks older than this many seconds are never fired (only recorded); null = no bound. */
   catchUpWindowSeconds: number | null;
   overlap: OverlapPolicy;
+  /** Its own run settings; null where the scheduler's option applies. */
+  runOptions: RunOptionOverrides;
+  /** Pauses itself after this many consecutive failed runs (with a note and a `paused` event); null: never. */
+  pauseAfterFailures: number | null;
+  /** Failed runs since its last successful one (reset by a success and by resume). */
+  consecutiveFailures: number;
   /** The next instant it fires (jitter included); null while paused or completed. */
   nextRunAt: Date | null;
   /** The scheduled instant of the most recent run it fired (trigger time for manual runs); null before the first. */
@@ -147,6 +170,10 @@ export interface ScheduleInput {
   catchUpWindowSeconds?: number | null;
   /** Default `allow`. */
   overlap?: OverlapPolicy;
+  /** Its own run settings (any subset); absent or null: the scheduler's option. */
+  runOptions?: Partial<RunOptionOverrides>;
+  /** Pause it after this many consecutive failed runs, 1-1000. Default null: never. */
+  pauseAfterFailures?: number | null;
 }
 
 /**
@@ -213,6 +240,8 @@ export interface Run {
   tickCount: number;
   /** For a `missed` record: the last missed tick it stands for (else equal to scheduledFor). */
   lastScheduledFor: Date;
+  /** The run settings in force when it fired (null for skipped and missed records). */
+  options: RunOptions | null;
 }
 
 /** How an attempt that did not succeed ended. */
@@ -249,7 +278,9 @@ export interface RunContext {
   trigger: RunTrigger;
   /** The schedule's fields at the time it fired. */
   fields: Record<string, unknown>;
-  /** Aborted when pg-boss expires the attempt or the worker stops. */
+  /** The run settings in force: retries, delay, timeout, priority. */
+  options: RunOptions;
+  /** Aborted when the attempt outlives its timeout or the worker stops. */
   signal: AbortSignal;
 }
 
@@ -269,6 +300,8 @@ export interface RunJobData {
   fields: Record<string, unknown>;
   /** Attempts of the run made (or possibly made) before this job carried it. 0 for a run fired into the queue. */
   attemptsBefore: number;
+  /** The run settings in force (absent in jobs of versions before them). */
+  options?: RunOptions;
 }
 
 /** A page of a cursor-paginated list. */
@@ -346,6 +379,8 @@ export interface SchedulerEvents {
       lastScheduledFor: Date;
     },
   ];
+  /** A schedule paused itself: its `pauseAfterFailures` consecutive runs failed. */
+  paused: [info: { scheduleId: string; scheduleName: string; note: string }];
   /** Something went wrong in the background (database unreachable, ...). The scheduler keeps going. */
   error: [error: Error];
 }

@@ -2,7 +2,14 @@
  * Library objects (camelCase, Dates) <-> API bodies (snake_case, ISO 8601 strings in UTC).
  */
 import type { z } from '@hono/zod-openapi';
-import { MAX_FIELDS_BYTES, type Run, type Schedule, type ScheduleInput, type SchedulePatch } from '../lib/index.ts';
+import {
+  MAX_FIELDS_BYTES,
+  type Run,
+  type RunOptionOverrides,
+  type Schedule,
+  type ScheduleInput,
+  type SchedulePatch,
+} from '../lib/index.ts';
 import { HttpProblem } from './errors.ts';
 import type { CreateJobSchema, JobSchema, RunSchema, UpdateJobSchema } from './schemas.ts';
 
@@ -32,6 +39,15 @@ export function toJob(schedule: Schedule): JobBody {
     jitter_seconds: schedule.jitterSeconds,
     completed_at: iso(schedule.completedAt),
     owner: schedule.owner,
+    run_options: {
+      retry_limit: schedule.runOptions.retryLimit,
+      retry_delay_seconds: schedule.runOptions.retryDelaySeconds,
+      retry_backoff: schedule.runOptions.retryBackoff,
+      run_timeout_seconds: schedule.runOptions.runTimeoutSeconds,
+      priority: schedule.runOptions.priority,
+    },
+    pause_after_failures: schedule.pauseAfterFailures,
+    consecutive_failures: schedule.consecutiveFailures,
     version: schedule.version,
     catch_up: schedule.catchUp,
     catch_up_window_seconds: schedule.catchUpWindowSeconds,
@@ -64,6 +80,13 @@ export function toRun(run: Run): RunBody {
       started_at: iso(a.startedAt),
       finished_at: a.finishedAt.toISOString(),
     })),
+    options: run.options && {
+      retry_limit: run.options.retryLimit,
+      retry_delay_seconds: run.options.retryDelaySeconds,
+      retry_backoff: run.options.retryBackoff,
+      run_timeout_seconds: run.options.runTimeoutSeconds,
+      priority: run.options.priority,
+    },
   };
 }
 
@@ -122,6 +145,17 @@ export function toPatch(body: PatchBody): SchedulePatch {
   set('catchUp', body.catch_up);
   set('catchUpWindowSeconds', body.catch_up_window_seconds);
   set('overlap', body.overlap);
+  set('pauseAfterFailures', body.pause_after_failures);
+  if (body.run_options !== undefined) {
+    const o = body.run_options;
+    const options: Partial<RunOptionOverrides> = {};
+    if (o.retry_limit !== undefined) options.retryLimit = o.retry_limit;
+    if (o.retry_delay_seconds !== undefined) options.retryDelaySeconds = o.retry_delay_seconds;
+    if (o.retry_backoff !== undefined) options.retryBackoff = o.retry_backoff;
+    if (o.run_timeout_seconds !== undefined) options.runTimeoutSeconds = o.run_timeout_seconds;
+    if (o.priority !== undefined) options.priority = o.priority;
+    patch.runOptions = options;
+  }
   return patch;
 }
 

@@ -63,6 +63,39 @@ const JitterSeconds = z.number().int().min(0).max(86_400).openapi({
     'Each tick is delayed by 0 to jitter_seconds - 1 seconds, the same on every instance (derived from the name and the tick), shown in next_run_at. At most the shortest time between two ticks. Default 0.',
   example: 30,
 });
+const RunOptionsSchema = z
+  .strictObject({
+    retry_limit: z.number().int().min(0).max(1000).nullable().optional().openapi({ example: 5 }),
+    retry_delay_seconds: z.number().int().min(0).max(86_400).nullable().optional().openapi({ example: 30 }),
+    retry_backoff: z.boolean().nullable().optional().openapi({ example: true }),
+    run_timeout_seconds: z.number().int().min(1).max(86_400).nullable().optional().openapi({ example: 120 }),
+    priority: z.number().int().min(-100).max(100).nullable().optional().openapi({ example: 10 }),
+  })
+  .openapi('RunOptions', {
+    description:
+      'The job’s own run settings; absent or null: the server’s (SCHEDULER_RETRY_LIMIT and the like). Retries of a failed run, seconds before a retry (doubling with backoff), the seconds an attempt may run, and its priority among runs waiting for a worker (higher first).',
+    example: { retry_limit: 5, retry_delay_seconds: 30, retry_backoff: true, run_timeout_seconds: 120 },
+  });
+
+const ResolvedRunOptionsSchema = z
+  .object({
+    retry_limit: z.number().int(),
+    retry_delay_seconds: z.number().int(),
+    retry_backoff: z.boolean(),
+    run_timeout_seconds: z.number().int(),
+    priority: z.number().int(),
+  })
+  .openapi('RunOptionsInForce', {
+    description: 'The run settings in force when the run fired.',
+    example: { retry_limit: 2, retry_delay_seconds: 1, retry_backoff: false, run_timeout_seconds: 900, priority: 0 },
+  });
+
+const PauseAfterFailures = z.number().int().min(1).max(1000).nullable().openapi({
+  description:
+    'Pause the job after this many consecutive failed runs (with a note saying why); resume starts the count again. Default null: never.',
+  example: 3,
+});
+
 const PauseNote = z
   .string()
   .max(500)
@@ -136,6 +169,9 @@ export const JobSchema = z
       description: 'The owner whose `sync()` manages it (library); null for jobs made one by one.',
       example: null,
     }),
+    run_options: RunOptionsSchema,
+    pause_after_failures: PauseAfterFailures,
+    consecutive_failures: z.number().int().openapi({ description: 'Failed runs since its last success.', example: 0 }),
     version: z.number().int().openapi({
       description:
         'Changes with every change of the job; its ETag is `"<version>"`. Send it in If-Match to update safely.',
@@ -173,6 +209,15 @@ const JOB_EXAMPLE = {
   jitter_seconds: 0,
   completed_at: null,
   owner: null,
+  run_options: {
+    retry_limit: null,
+    retry_delay_seconds: null,
+    retry_backoff: null,
+    run_timeout_seconds: null,
+    priority: null,
+  },
+  pause_after_failures: null,
+  consecutive_failures: 0,
   version: 17,
   catch_up: 'latest',
   catch_up_window_seconds: null,
@@ -209,6 +254,8 @@ const definitionFields = {
   catch_up: CatchUp.optional(),
   catch_up_window_seconds: CatchUpWindow.optional(),
   overlap: Overlap.optional(),
+  run_options: RunOptionsSchema.optional(),
+  pause_after_failures: PauseAfterFailures.optional(),
 };
 
 /** One example per kind of job, for the request bodies. */
@@ -309,6 +356,7 @@ export const RunSchema = z
     failed_attempts: z
       .array(FailedAttemptSchema)
       .openapi({ description: 'Every attempt that did not succeed, oldest first.', example: [] }),
+    options: ResolvedRunOptionsSchema.nullable(),
   })
   .openapi('Run');
 
@@ -326,6 +374,7 @@ const RUN_EXAMPLE = {
   attempts: 1,
   error: null,
   failed_attempts: [],
+  options: { retry_limit: 2, retry_delay_seconds: 1, retry_backoff: false, run_timeout_seconds: 900, priority: 0 },
 } as const;
 
 export const RunListSchema = z.array(RunSchema).openapi('RunList');

@@ -10,8 +10,8 @@
  * logged as `lost`, so the next attempt has a higher number (at-least-once, no duplicate start of
  * one attempt).
  */
-import { type Boss, type NewJob, runJobData } from '../boss.ts';
-import type { SchedulerConfig } from '../config.ts';
+import { type Boss, jobOptions, type NewJob, NO_OVERRIDES, runJobData } from '../boss.ts';
+import { runOptionsOf, type SchedulerConfig } from '../config.ts';
 import type { HandOff, HeldRun, Queries, Store } from '../store/store.ts';
 import { monotonicNow } from './lease.ts';
 
@@ -51,19 +51,28 @@ export async function handOver(
     if (!run.job) {
       const startAfter = new Date(Math.max(now.getTime(), (run.enqueuedAt ?? run.scheduledFor).getTime()));
       const list = jobs.get(run.queue) ?? [];
+      const options = run.options ?? runOptionsOf(NO_OVERRIDES, config);
       list.push({
-        id: run.id,
-        data: runJobData(run, { id: run.scheduleId, name: run.scheduleName, fields: run.fields }, decision.attempts),
-        startAfter,
         // Lost and released attempts are not the run's fault: only failures use up retries.
-        retryLimit: Math.max(0, config.retryLimit - run.failures),
-        priority: run.trigger === 'schedule' || run.trigger === 'manual' ? 0 : -1,
+        ...jobOptions(
+          options,
+          run.trigger === 'catch_up' || run.trigger === 'backfill',
+          options.retryLimit - run.failures,
+        ),
+        id: run.id,
+        data: runJobData(
+          run,
+          { id: run.scheduleId, name: run.scheduleName, fields: run.fields },
+          decision.attempts,
+          options,
+        ),
+        startAfter,
       });
       jobs.set(run.queue, list);
       soonest(run.queue, startAfter.getTime());
     } else if (run.status === 'running') {
       await boss.release(run.queue, run.id, decision.error ?? 'released', tx.executor);
-      soonest(run.queue, now.getTime() + config.retryDelaySeconds * 1000);
+      soonest(run.queue, now.getTime() + (run.options?.retryDelaySeconds ?? config.retryDelaySeconds) * 1000);
     }
   }
   for (const [queue, list] of jobs) await boss.enqueue(queue, list, tx.executor);

@@ -7,7 +7,7 @@
  * so a queue nobody works costs a bounded number of look-ups.
  */
 import type { Boss, JobState } from '../boss.ts';
-import type { Store } from '../store/store.ts';
+import type { PausedSchedule, Store } from '../store/store.ts';
 import type { RunStatus } from '../types.ts';
 
 type ReportError = (error: Error) => void;
@@ -68,10 +68,13 @@ export class Reconciler {
   #pass: Promise<void> | null = null;
   #stopped = true;
 
-  constructor(store: Store, boss: Boss, reportError: ReportError) {
+  readonly #onPaused: (schedule: PausedSchedule) => void;
+
+  constructor(store: Store, boss: Boss, reportError: ReportError, onPaused: (schedule: PausedSchedule) => void) {
     this.#store = store;
     this.#boss = boss;
     this.#reportError = reportError;
+    this.#onPaused = onPaused;
   }
 
   start(): void {
@@ -113,7 +116,8 @@ export class Reconciler {
         for (const run of runs) {
           states.push({ id: run.id, ...runStateOf(await this.#boss.state(run.queue, run.id)) });
         }
-        await this.#store.queries.recordJobStates(states);
+        // Autocommit: the statement is its own transaction, so what it paused is committed.
+        for (const schedule of await this.#store.queries.recordJobStates(states)) this.#onPaused(schedule);
         return runs.length;
       })) ?? 0
     );

@@ -8,7 +8,7 @@
  * A batch that cannot be written (database down) is kept and written again, in order, later.
  */
 import type { Boss, NewJob, RunJob } from '../boss.ts';
-import type { Queries, RunEvent, Store } from '../store/store.ts';
+import type { PausedSchedule, Queries, RunEvent, Store } from '../store/store.ts';
 
 type ReportError = (error: Error) => void;
 
@@ -50,6 +50,7 @@ export class RunRecorder {
   readonly #boss: Boss;
   readonly #reportError: ReportError;
   readonly #announce: (tx: Queries, retries: RetryJob[]) => Promise<void>;
+  readonly #onPaused: (schedule: PausedSchedule) => void;
   #batch = emptyBatch();
   /** Events of a later attempt of a run whose earlier attempt is still in #batch: written after it. */
   #later: { event: RunEvent; retry?: RetryJob }[] = [];
@@ -60,17 +61,20 @@ export class RunRecorder {
 
   /**
    * @param announce called in the transaction that hands retries to pg-boss (to wake workers when they come due)
+   * @param onPaused told of each schedule paused by its consecutive failures, once that is committed
    */
   constructor(
     store: Store,
     boss: Boss,
     reportError: ReportError,
     announce: (tx: Queries, retries: RetryJob[]) => Promise<void>,
+    onPaused: (schedule: PausedSchedule) => void,
   ) {
     this.#store = store;
     this.#boss = boss;
     this.#reportError = reportError;
     this.#announce = announce;
+    this.#onPaused = onPaused;
   }
 
   /** An attempt's handler started. */
@@ -192,8 +196,10 @@ export class RunRecorder {
   /** Writes a batch in one transaction. */
   async #write(batch: Batch): Promise<void> {
     if (batch.events.size === 0 && batch.settlements.length === 0) return;
+    const pausedNow: PausedSchedule[] = [];
     await this.#store.transaction(async (tx) => {
-      const applied = await tx.recordRunEvents([...batch.events.values()]);
+      const { applied, paused } = await tx.recordRunEvents([...batch.events.values()]);
+      pausedNow.push(...paused);
       // A retry follows a failure this process recorded; a run taken over meanwhile is not its to retry.
       const handed = [...batch.retries].filter(([id]) => applied.has(id)).map(([, retry]) => retry);
       for (const [queue, jobs] of Map.groupBy(handed, (retry) => retry.queue))
@@ -218,5 +224,7 @@ export class RunRecorder {
       }
       if (handed.length > 0) await this.#announce(tx, handed);
     });
+    // Told once committed: a rolled-back batch paused nothing.
+    for (const schedule of pausedNow) this.#onPaused(schedule);
   }
 }

@@ -11,8 +11,8 @@
  * that its lease hands over to another instance (after it).
  */
 import { createHash } from 'node:crypto';
-import { type Boss, type NewJob, runJobData } from '../boss.ts';
-import type { SchedulerConfig } from '../config.ts';
+import { type Boss, jobOptions, type NewJob, NO_OVERRIDES, runJobData } from '../boss.ts';
+import { runOptionsOf, type SchedulerConfig } from '../config.ts';
 import { cronTrigger, parseCron } from '../cron.ts';
 import { planTicks } from '../plan.ts';
 import { type Backfill, type NewRun, publicRun, type Queries, type Store, type StoredRun } from '../store/store.ts';
@@ -408,6 +408,7 @@ export class Ticker {
           advances.set(row.id, { id: row.id, nextRunAt: null, lastRunAt: null, lastFiredRunId: null, fired: 0 });
           continue;
         }
+        const options = runOptionsOf(row.runOptions, this.#config);
         const base = { scheduleId: row.id, queue: row.queue, tickCount: 1, owner: null, job: false };
         let fire = plan.fire;
         const catchUp = fire.filter((tick) => tick.trigger === 'catch_up');
@@ -431,6 +432,7 @@ export class Ticker {
             lastScheduledFor: tick.scheduledFor,
             trigger: tick.trigger,
             status: 'queued',
+            options,
           });
         }
         for (const at of plan.skipped) {
@@ -441,6 +443,7 @@ export class Ticker {
             lastScheduledFor: at,
             trigger: 'schedule',
             status: 'skipped',
+            options: null,
           });
         }
         if (plan.missed) {
@@ -453,6 +456,7 @@ export class Ticker {
             tickCount: count,
             trigger: 'schedule',
             status: 'missed',
+            options: null,
           });
         }
         // Counted as planned: catch-up ticks moved to a backfill count too (they will fire).
@@ -560,6 +564,7 @@ export class Ticker {
             queue: row.queue,
             owner: null,
             job: false,
+            options: runOptionsOf(row.runOptions, this.#config),
           });
         }
       }
@@ -640,17 +645,18 @@ export class Ticker {
           firedAt: run.enqueuedAt ?? run.scheduledFor,
           trigger: run.trigger,
           fields: source.fields,
+          options: run.options ?? runOptionsOf(NO_OVERRIDES, this.#config),
           owner,
           backlog,
         });
       } else {
         const jobs = jobsByQueue.get(run.queue) ?? [];
+        const options = run.options ?? runOptionsOf(NO_OVERRIDES, this.#config);
         jobs.push({
+          ...jobOptions(options, backlog),
           id: run.id,
-          data: runJobData(run, source, 0),
+          data: runJobData(run, source, 0, options),
           startAfter: run.enqueuedAt ?? run.scheduledFor,
-          retryLimit: this.#config.retryLimit,
-          priority: backlog ? -1 : 0,
         });
         jobsByQueue.set(run.queue, jobs);
       }

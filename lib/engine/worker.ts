@@ -14,9 +14,9 @@
  * holds its slot until it returns, and its outcome is settled the moment it does.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { type Boss, type RunJob, runJobData } from '../boss.ts';
-import type { SchedulerConfig } from '../config.ts';
-import type { AttemptOutcome, RunContext, RunHandler, RunTrigger, SchedulerEvents } from '../types.ts';
+import { type Boss, jobOptions, NO_OVERRIDES, type RunJob, runJobData } from '../boss.ts';
+import { runOptionsOf, type SchedulerConfig } from '../config.ts';
+import type { AttemptOutcome, RunContext, RunHandler, RunOptions, RunTrigger, SchedulerEvents } from '../types.ts';
 import type { InstanceLease } from './lease.ts';
 import type { RunRecorder } from './recorder.ts';
 
@@ -31,6 +31,8 @@ export interface LeasedRun {
   firedAt: Date;
   trigger: RunTrigger;
   fields: Record<string, unknown>;
+  /** The run settings in force. */
+  options: RunOptions;
   /** The lease id it was leased under: it is not started under another. */
   owner: string;
   /** Catch-up and backfill runs start after fresh ticks. */
@@ -307,7 +309,7 @@ export class RunWorker {
   }
 
   #startLeased(run: LeasedRun): void {
-    const { lease, recorder, config } = this.#deps;
+    const { lease, recorder } = this.#deps;
     const owner = run.owner;
     // Started at or after its instant by construction (#due); the record says so exactly.
     const startedAt = new Date(Math.max(lease.dbNow(), run.scheduledFor.getTime()));
@@ -326,9 +328,10 @@ export class RunWorker {
       attempt: 1,
       trigger: run.trigger,
       fields: run.fields,
+      options: run.options,
       signal,
     });
-    this.#execute(`${run.id}:1`, context, config.runTimeoutSeconds, (ending) => {
+    this.#execute(`${run.id}:1`, context, run.options.runTimeoutSeconds, (ending) => {
       const finishedAt = new Date(lease.dbNow());
       const base = { id: run.id, owner, attempt: 1, attemptStartedAt: startedAt };
       if (ending.ok) {
@@ -336,7 +339,7 @@ export class RunWorker {
         return false;
       }
       // The first failure of a leased run: retried through pg-boss while retries remain.
-      const retry = config.retryLimit >= 1;
+      const retry = run.options.retryLimit >= 1;
       const message = ending.error.message;
       recorder.ended(
         {
@@ -352,15 +355,15 @@ export class RunWorker {
               retry: {
                 queue: this.queue,
                 job: {
+                  ...jobOptions(run.options, run.backlog, run.options.retryLimit - 1),
                   id: run.id,
                   data: runJobData(
                     { id: run.id, scheduledFor: run.scheduledFor, enqueuedAt: run.firedAt, trigger: run.trigger },
                     { id: run.scheduleId, name: run.scheduleName, fields: run.fields },
                     1,
+                    run.options,
                   ),
-                  startAfter: new Date(Date.now() + config.retryDelaySeconds * 1000),
-                  retryLimit: config.retryLimit - 1,
-                  priority: run.backlog ? -1 : 0,
+                  startAfter: new Date(Date.now() + run.options.retryDelaySeconds * 1000),
                 },
               },
             }
@@ -437,7 +440,8 @@ export class RunWorker {
   }
 
   #startJob({ job, attempt, startedAt }: TakenJob, owner: string): void {
-    const { lease, recorder } = this.#deps;
+    const { lease, recorder, config } = this.#deps;
+    const defaults = runOptionsOf(NO_OVERRIDES, config);
     const data = job.data;
     const runId = data.runId ?? job.id;
     const scheduledFor = new Date(data.scheduledFor);
@@ -452,6 +456,8 @@ export class RunWorker {
       attempt,
       trigger: data.trigger,
       fields: data.fields ?? {},
+      // Jobs from before run settings were recorded (or sent by other code) get the scheduler's.
+      options: data.options ?? { ...defaults, runTimeoutSeconds: job.expireInSeconds },
       signal,
     });
     this.#execute(`${runId}:${attempt}`, context, job.expireInSeconds, (ending) => {

@@ -17,7 +17,11 @@ export function quote(schema: string): string {
 /** Columns of a schedule row, in the shape toSchedule() reads. */
 const SCHEDULE_COLUMNS = `id, name, cron, every_seconds, anchor_at, at, timezone, fields, queue, paused, pause_note,
   start_at, end_at, max_runs, fired_count, jitter_seconds, completed_at, owner, version, catch_up,
-  catch_up_window_seconds, overlap, next_run_at, last_run_at, created_at, updated_at`;
+  catch_up_window_seconds, overlap, retry_limit, retry_delay_seconds, retry_backoff, run_timeout_seconds, priority,
+  pause_after_failures, consecutive_failures, next_run_at, last_run_at, created_at, updated_at`;
+
+/** A schedule's own run settings (null: the scheduler's option), for the claims: `sc` is the schedule. */
+const RUN_OPTION_COLUMNS = `sc.retry_limit, sc.retry_delay_seconds, sc.retry_backoff, sc.run_timeout_seconds, sc.priority`;
 
 /** What a trigger is built from (triggerOf in lib/triggers), for the claims: `sc` is the schedule. */
 const TRIGGER_COLUMNS = `sc.name, sc.cron, sc.timezone, sc.every_seconds, sc.anchor_at, sc.at, sc.start_at, sc.end_at,
@@ -38,6 +42,7 @@ const RUN_FIELDS = [
   'finished_at',
   'attempts',
   'error',
+  'options',
 ];
 const RUN_COLUMNS = RUN_FIELDS.join(', ');
 
@@ -186,7 +191,17 @@ export function migrations(schema: string): { version: number; sql: string }[] {
           ADD COLUMN pause_note text,
           -- Unique across schedules and never reused: an ETag names one state of one schedule.
           ADD COLUMN version bigint NOT NULL DEFAULT nextval('${s}.schedule_versions'),
+          -- Its own run settings; null: the scheduler's option.
+          ADD COLUMN retry_limit integer CHECK (retry_limit >= 0),
+          ADD COLUMN retry_delay_seconds integer CHECK (retry_delay_seconds >= 0),
+          ADD COLUMN retry_backoff boolean,
+          ADD COLUMN run_timeout_seconds integer CHECK (run_timeout_seconds > 0),
+          ADD COLUMN priority integer CHECK (priority BETWEEN -100 AND 100),
+          ADD COLUMN pause_after_failures integer CHECK (pause_after_failures > 0),
+          ADD COLUMN consecutive_failures integer NOT NULL DEFAULT 0,
           ADD CONSTRAINT schedules_one_kind CHECK (num_nonnulls(cron, every_seconds, at) = 1);
+        -- The run settings in force when a run fired.
+        ALTER TABLE ${s}.runs ADD COLUMN options jsonb;
         CREATE INDEX schedules_owner_idx ON ${s}.schedules (owner, name) WHERE owner IS NOT NULL AND deleted_at IS NULL;
       `,
     },
@@ -265,9 +280,10 @@ export function lockExpiredInstance(schema: string): string {
 export function insertSchedule(schema: string): string {
   return `INSERT INTO ${quote(schema)}.schedules
       (id, name, cron, every_seconds, anchor_at, at, timezone, fields, queue, paused, pause_note, start_at, end_at,
-       max_runs, jitter_seconds, catch_up, catch_up_window_seconds, overlap, next_run_at, completed_at, owner)
+       max_runs, jitter_seconds, catch_up, catch_up_window_seconds, overlap, next_run_at, completed_at, owner,
+       retry_limit, retry_delay_seconds, retry_backoff, run_timeout_seconds, priority, pause_after_failures)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-      CASE WHEN $20::boolean THEN ${NOW_MS} END, $21)
+      CASE WHEN $20::boolean THEN ${NOW_MS} END, $21, $22, $23, $24, $25, $26, $27)
     ON CONFLICT (name) WHERE deleted_at IS NULL DO NOTHING
     RETURNING ${SCHEDULE_COLUMNS}`;
 }
@@ -302,13 +318,19 @@ export function selectSchedulesPage(schema: string): string {
     LIMIT $4`;
 }
 
-/** $1 the id; $2-$21 in insertSchedule's order. A completed schedule keeps its completed_at. */
+/**
+ * $1 the id; $2-$27 in insertSchedule's order. A completed schedule keeps its completed_at; a
+ * resume (paused to not paused) starts the count of consecutive failures again.
+ */
 export function updateSchedule(schema: string): string {
   return `UPDATE ${quote(schema)}.schedules SET
       name = $2, cron = $3, every_seconds = $4, anchor_at = $5, at = $6, timezone = $7, fields = $8, queue = $9,
       paused = $10, pause_note = $11, start_at = $12, end_at = $13, max_runs = $14, jitter_seconds = $15,
       catch_up = $16, catch_up_window_seconds = $17, overlap = $18, next_run_at = $19,
       completed_at = CASE WHEN $20::boolean THEN coalesce(completed_at, ${NOW_MS}) END, owner = $21,
+      retry_limit = $22, retry_delay_seconds = $23, retry_backoff = $24, run_timeout_seconds = $25, priority = $26,
+      pause_after_failures = $27,
+      consecutive_failures = CASE WHEN paused AND NOT $10::boolean THEN 0 ELSE consecutive_failures END,
       version = nextval('${quote(schema)}.schedule_versions'), updated_at = ${NOW_MS}
     WHERE id = $1
     RETURNING ${SCHEDULE_COLUMNS}`;
@@ -334,7 +356,7 @@ export function softDeleteSchedule(schema: string): string {
 export function claimDueSchedules(schema: string): string {
   const s = quote(schema);
   return `SELECT sc.id, ${TRIGGER_COLUMNS}, sc.fields, sc.queue, sc.catch_up, sc.catch_up_window_seconds,
-      sc.overlap, sc.next_run_at, sc.max_runs, sc.fired_count, statement_timestamp() AS now,
+      sc.overlap, sc.next_run_at, sc.max_runs, sc.fired_count, ${RUN_OPTION_COLUMNS}, statement_timestamp() AS now,
       CASE WHEN sc.overlap = 'skip' AND sc.last_fired_run_id IS NOT NULL THEN EXISTS (
         SELECT 1 FROM ${s}.runs r WHERE r.id = sc.last_fired_run_id AND r.status IN ${OPEN}
       ) ELSE false END AS previous_active
@@ -364,8 +386,9 @@ export function advanceSchedules(schema: string): string {
     WHERE s.id = u.id`;
 }
 
+/** A manual run: the schedule's last run moves forward; the run the overlap policy watches does not change. */
 export function markFired(schema: string): string {
-  return `UPDATE ${quote(schema)}.schedules SET last_run_at = $2, last_fired_run_id = $3 WHERE id = $1`;
+  return `UPDATE ${quote(schema)}.schedules SET last_run_at = greatest(last_run_at, $2) WHERE id = $1`;
 }
 
 /**
@@ -393,20 +416,21 @@ export function selectNextWake(schema: string): string {
  */
 export function insertRuns(schema: string): string {
   return `INSERT INTO ${quote(schema)}.runs
-      (id, schedule_id, scheduled_for, last_scheduled_for, tick_count, trigger, status, queue, enqueued_at, owner, job)
+      (id, schedule_id, scheduled_for, last_scheduled_for, tick_count, trigger, status, queue, enqueued_at, owner, job,
+       options)
     SELECT u.id, u.schedule_id, u.scheduled_for, u.last_scheduled_for, u.tick_count, u.trigger, u.status, u.queue,
-      CASE WHEN u.status = 'queued' THEN greatest(${NOW_MS}, u.scheduled_for) END, u.owner, u.job
+      CASE WHEN u.status = 'queued' THEN greatest(${NOW_MS}, u.scheduled_for) END, u.owner, u.job, u.options
     FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::timestamptz[], $5::int[], $6::text[], $7::text[],
-        $8::text[], $9::uuid[], $10::boolean[])
-      AS u (id, schedule_id, scheduled_for, last_scheduled_for, tick_count, trigger, status, queue, owner, job)
+        $8::text[], $9::uuid[], $10::boolean[], $11::jsonb[])
+      AS u (id, schedule_id, scheduled_for, last_scheduled_for, tick_count, trigger, status, queue, owner, job, options)
     ON CONFLICT (schedule_id, scheduled_for) WHERE trigger <> 'manual' DO NOTHING
     RETURNING ${RUN_COLUMNS}`;
 }
 
 export function insertManualRun(schema: string): string {
   return `INSERT INTO ${quote(schema)}.runs
-      (id, schedule_id, scheduled_for, last_scheduled_for, trigger, status, queue, enqueued_at, job)
-    VALUES ($1, $2, ${NOW_MS}, ${NOW_MS}, 'manual', 'queued', $3, ${NOW_MS}, true)
+      (id, schedule_id, scheduled_for, last_scheduled_for, trigger, status, queue, enqueued_at, job, options)
+    VALUES ($1, $2, ${NOW_MS}, ${NOW_MS}, 'manual', 'queued', $3, ${NOW_MS}, true, $4)
     RETURNING ${RUN_COLUMNS}`;
 }
 
@@ -462,6 +486,39 @@ export function cancelRuns(schema: string): string {
 }
 
 /**
+ * Counts consecutive failed runs per schedule from the runs settled by the statement it is part of
+ * (`u` the events with their final `status` and `error`, `updated` the runs they applied to, with
+ * `schedule_id`): a success starts the count again, a final failure adds to it, and a schedule
+ * whose count reaches its pause_after_failures is paused, with a note. Only schedules that need a
+ * write are written: a success where the count is already 0 costs no update. `counted` returns the
+ * schedules written; `paused_now` says which were paused by this statement.
+ */
+const FAILURE_ACCOUNTING = `outcomes AS (
+      SELECT up.schedule_id, count(*) FILTER (WHERE u.status = 'failed') AS failed,
+        bool_or(u.status = 'succeeded') AS succeeded, max(u.error) FILTER (WHERE u.status = 'failed') AS error
+      FROM u JOIN updated up USING (id)
+      WHERE u.status IN ('succeeded', 'failed')
+      GROUP BY up.schedule_id
+    ), counted AS (
+      UPDATE SCHEMA.schedules sc SET
+        consecutive_failures = CASE WHEN o.failed = 0 THEN 0 ELSE old.consecutive_failures + o.failed END,
+        paused = sc.paused OR pausing.now,
+        next_run_at = CASE WHEN pausing.now THEN NULL ELSE sc.next_run_at END,
+        pause_note = CASE WHEN pausing.now
+          THEN left('paused after ' || (old.consecutive_failures + o.failed) || ' consecutive failed runs; the last: '
+            || coalesce(o.error, 'no message'), 500)
+          ELSE sc.pause_note END,
+        version = CASE WHEN pausing.now THEN nextval('SCHEMA.schedule_versions') ELSE sc.version END
+      FROM outcomes o
+        JOIN SCHEMA.schedules old ON old.id = o.schedule_id
+        CROSS JOIN LATERAL (SELECT o.failed > 0 AND NOT old.paused AND old.deleted_at IS NULL
+          AND old.pause_after_failures IS NOT NULL
+          AND old.consecutive_failures + o.failed >= old.pause_after_failures AS now) pausing
+      WHERE sc.id = o.schedule_id AND (o.failed > 0 OR old.consecutive_failures > 0)
+      RETURNING sc.id, sc.name, sc.pause_note, pausing.now AS paused_now
+    )`;
+
+/**
  * Records what workers saw happen to runs, in bulk: an attempt starting, ending, or both (a short
  * handler). Each event names the instance that saw it. A start is taken from the queue or from
  * that instance's lease: only a later attempt than the one recorded may start. An end applies only
@@ -490,15 +547,17 @@ export function recordRunEvents(schema: string): string {
           THEN r.attempts < u.attempt AND (r.owner = u.owner OR r.owner IS NULL)
           ELSE r.attempts = u.attempt AND r.owner = u.owner
         END
-      RETURNING r.id
+      RETURNING r.id, r.schedule_id
     ), logged AS (
       INSERT INTO ${s}.run_attempts (run_id, attempt, outcome, error, started_at, finished_at)
       SELECT u.id, u.attempt, u.outcome, u.error, u.attempt_started_at, coalesce(u.finished_at, ${NOW_MS})
       FROM u JOIN updated USING (id)
       WHERE u.outcome IS NOT NULL
       ON CONFLICT (run_id, attempt) DO NOTHING
-    )
-    SELECT id FROM updated`;
+    ), ${FAILURE_ACCOUNTING.replaceAll('SCHEMA.', `${s}.`)}
+    SELECT id, NULL AS paused_name, NULL AS paused_note FROM updated
+    UNION ALL
+    SELECT id, name, pause_note FROM counted WHERE paused_now`;
 }
 
 /**
@@ -508,7 +567,7 @@ export function recordRunEvents(schema: string): string {
 export function selectOpenRunsOfOwner(schema: string): string {
   const s = quote(schema);
   return `SELECT r.id, r.schedule_id, r.scheduled_for, r.trigger, r.queue, r.status, r.job, r.attempts,
-      r.enqueued_at, r.started_at, sc.name AS schedule_name, sc.fields,
+      r.enqueued_at, r.started_at, r.options, sc.name AS schedule_name, sc.fields,
       (SELECT count(*) FROM ${s}.run_attempts a
         WHERE a.run_id = r.id AND a.outcome IN ('failed', 'timed_out'))::int AS failures
     FROM ${s}.runs r JOIN ${s}.schedules sc ON sc.id = r.schedule_id
@@ -552,7 +611,7 @@ export function insertBackfills(schema: string): string {
 export function claimBackfills(schema: string): string {
   const s = quote(schema);
   return `SELECT b.id, b.schedule_id, b.trigger, b.next_at, b.until_at, b.remaining,
-      ${TRIGGER_COLUMNS}, sc.fields, sc.queue, sc.deleted_at IS NOT NULL AS deleted
+      ${TRIGGER_COLUMNS}, ${RUN_OPTION_COLUMNS}, sc.fields, sc.queue, sc.deleted_at IS NOT NULL AS deleted
     FROM ${s}.backfills b JOIN ${s}.schedules sc ON sc.id = b.schedule_id
     WHERE NOT sc.paused OR sc.deleted_at IS NOT NULL
     ORDER BY b.created_at, b.id
@@ -605,15 +664,18 @@ export function recordJobStates(schema: string): string {
   return `WITH u AS (
       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::timestamptz[], $6::text[])
         AS u (id, status, attempts, started_at, finished_at, error)
-    )
-    UPDATE ${s}.runs r SET checked_at = clock_timestamp(),
-      status = coalesce(u.status, r.status),
-      attempts = greatest(r.attempts, coalesce(u.attempts, 0)),
-      started_at = coalesce(u.started_at, r.started_at),
-      finished_at = coalesce(u.finished_at, r.finished_at),
-      error = coalesce(u.error, r.error)
-    FROM u
-    WHERE r.id = u.id AND r.owner IS NULL AND r.status IN ${OPEN}`;
+    ), updated AS (
+      UPDATE ${s}.runs r SET checked_at = clock_timestamp(),
+        status = coalesce(u.status, r.status),
+        attempts = greatest(r.attempts, coalesce(u.attempts, 0)),
+        started_at = coalesce(u.started_at, r.started_at),
+        finished_at = coalesce(u.finished_at, r.finished_at),
+        error = coalesce(u.error, r.error)
+      FROM u
+      WHERE r.id = u.id AND r.owner IS NULL AND r.status IN ${OPEN}
+      RETURNING r.id, r.schedule_id
+    ), ${FAILURE_ACCOUNTING.replaceAll('SCHEMA.', `${s}.`)}
+    SELECT id, name AS paused_name, pause_note AS paused_note FROM counted WHERE paused_now`;
 }
 
 // --- Pruning --------------------------------------------------------------------------------------

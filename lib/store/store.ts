@@ -12,6 +12,8 @@ import type {
   CatchUpPolicy,
   OverlapPolicy,
   Run,
+  RunOptionOverrides,
+  RunOptions,
   RunStatus,
   RunTrigger,
   Schedule,
@@ -36,6 +38,8 @@ export interface ClaimedRow {
   nextRunAt: Date;
   maxRuns: number | null;
   firedCount: number;
+  /** Its own run settings. */
+  runOptions: RunOptionOverrides;
   now: Date;
   previousActive: boolean;
 }
@@ -57,6 +61,7 @@ export interface Backfill {
 export interface ClaimedBackfill extends Backfill {
   name: string;
   spec: TriggerSpec;
+  runOptions: RunOptionOverrides;
   fields: Record<string, unknown>;
   queue: string;
   deleted: boolean;
@@ -76,6 +81,8 @@ export interface NewRun {
   owner: string | null;
   /** A pg-boss job carries it. */
   job: boolean;
+  /** The run settings in force (null for skipped and missed records). */
+  options: RunOptions | null;
 }
 
 /** A run as the engine handles it: the public shape plus the queue it belongs to. */
@@ -100,6 +107,8 @@ export interface ScheduleValues {
   catchUp: CatchUpPolicy;
   catchUpWindowSeconds: number | null;
   overlap: OverlapPolicy;
+  runOptions: RunOptionOverrides;
+  pauseAfterFailures: number | null;
 }
 
 /** What a write stores beside the definition: when it fires next, whether it is completed, its owner. */
@@ -107,6 +116,17 @@ export interface ScheduleArming {
   nextRunAt: Date | null;
   completed: boolean;
   owner: string | null;
+}
+
+/** A schedule's own run settings from a row that has RUN_OPTION_COLUMNS. */
+function runOptionsFromRow(row: Record<string, unknown>): RunOptionOverrides {
+  return {
+    retryLimit: (row.retry_limit as number | null) ?? null,
+    retryDelaySeconds: (row.retry_delay_seconds as number | null) ?? null,
+    retryBackoff: (row.retry_backoff as boolean | null) ?? null,
+    runTimeoutSeconds: (row.run_timeout_seconds as number | null) ?? null,
+    priority: (row.priority as number | null) ?? null,
+  };
 }
 
 /** A trigger spec from a row that has TRIGGER_COLUMNS. */
@@ -166,6 +186,8 @@ export interface HeldRun {
   attempts: number;
   /** Attempts that failed or timed out (lost and released ones are not the run's fault). */
   failures: number;
+  /** The run settings in force (null for runs fired before they were recorded). */
+  options: RunOptions | null;
 }
 
 /** One run handed to pg-boss: the attempts it counts now, and the attempt cut short, if any. */
@@ -226,6 +248,9 @@ function toSchedule(row: Record<string, unknown>): Schedule {
     catchUp: row.catch_up as CatchUpPolicy,
     catchUpWindowSeconds: (row.catch_up_window_seconds as number | null) ?? null,
     overlap: row.overlap as OverlapPolicy,
+    runOptions: runOptionsFromRow(row),
+    pauseAfterFailures: (row.pause_after_failures as number | null) ?? null,
+    consecutiveFailures: row.consecutive_failures as number,
     nextRunAt: (row.next_run_at as Date | null) ?? null,
     lastRunAt: (row.last_run_at as Date | null) ?? null,
     createdAt: row.created_at as Date,
@@ -248,6 +273,7 @@ function toRun(row: Record<string, unknown>): StoredRun {
     finishedAt: (row.finished_at as Date | null) ?? null,
     attempts: row.attempts as number,
     error: (row.error as string | null) ?? null,
+    options: (row.options as RunOptions | null) ?? null,
   };
 }
 
@@ -284,7 +310,26 @@ function scheduleParams(v: ScheduleValues, a: ScheduleArming): unknown[] {
     a.nextRunAt,
     a.completed,
     a.owner,
+    v.runOptions.retryLimit,
+    v.runOptions.retryDelaySeconds,
+    v.runOptions.retryBackoff,
+    v.runOptions.runTimeoutSeconds,
+    v.runOptions.priority,
+    v.pauseAfterFailures,
   ];
+}
+
+/** A schedule paused by its consecutive failures. */
+export interface PausedSchedule {
+  id: string;
+  name: string;
+  note: string;
+}
+
+function pausedOf(rows: Record<string, unknown>[]): PausedSchedule[] {
+  return rows
+    .filter((row) => row.paused_name !== null)
+    .map((row) => ({ id: row.id as string, name: row.paused_name as string, note: row.paused_note as string }));
 }
 
 /** A run as the public API shows it: without the queue, which only the engine needs. */
@@ -424,6 +469,7 @@ export class Queries {
       nextRunAt: row.next_run_at,
       maxRuns: row.max_runs,
       firedCount: row.fired_count,
+      runOptions: runOptionsFromRow(row),
       now: row.now,
       previousActive: row.previous_active,
     }));
@@ -466,8 +512,8 @@ export class Queries {
     return rows.map(toSchedule);
   }
 
-  async markFired(scheduleId: string, at: Date, runId: string): Promise<void> {
-    await this.#db.query(sql.markFired(this.#schema), [scheduleId, at, runId]);
+  async markFired(scheduleId: string, at: Date): Promise<void> {
+    await this.#db.query(sql.markFired(this.#schema), [scheduleId, at]);
   }
 
   /** The earliest next run (epoch ms), the milliseconds until it by the database's clock, and how many are due by then; null when nothing is armed. */
@@ -495,12 +541,13 @@ export class Queries {
       runs.map((r) => r.queue),
       runs.map((r) => r.owner),
       runs.map((r) => r.job),
+      runs.map((r) => (r.options ? JSON.stringify(r.options) : null)),
     ]);
     return rows.map(toRun);
   }
 
-  async insertManualRun(id: string, scheduleId: string, queue: string): Promise<StoredRun> {
-    const { rows } = await this.#db.query(sql.insertManualRun(this.#schema), [id, scheduleId, queue]);
+  async insertManualRun(id: string, scheduleId: string, queue: string, options: RunOptions): Promise<StoredRun> {
+    const { rows } = await this.#db.query(sql.insertManualRun(this.#schema), [id, scheduleId, queue, options]);
     return toRun(rows[0]);
   }
 
@@ -536,9 +583,12 @@ export class Queries {
     if (ids.length > 0) await this.#db.query(sql.cancelRuns(this.#schema), [ids, reason]);
   }
 
-  /** Applies worker events; returns the ids of the runs they applied to (the others were taken over or settled). */
-  async recordRunEvents(events: RunEvent[]): Promise<Set<string>> {
-    if (events.length === 0) return new Set();
+  /**
+   * Applies worker events; returns the ids of the runs they applied to (the others were taken over
+   * or settled), and the schedules paused for their consecutive failures.
+   */
+  async recordRunEvents(events: RunEvent[]): Promise<{ applied: Set<string>; paused: PausedSchedule[] }> {
+    if (events.length === 0) return { applied: new Set(), paused: [] };
     const { rows } = await this.#db.query(sql.recordRunEvents(this.#schema), [
       events.map((e) => e.id),
       events.map((e) => e.owner),
@@ -552,7 +602,10 @@ export class Queries {
       events.map((e) => e.attemptStartedAt),
       events.map((e) => e.job),
     ]);
-    return new Set(rows.map((row) => row.id as string));
+    return {
+      applied: new Set(rows.filter((row) => row.paused_name === null).map((row) => row.id as string)),
+      paused: pausedOf(rows),
+    };
   }
 
   /** The open runs an instance holds, locked. */
@@ -572,6 +625,7 @@ export class Queries {
       job: row.job,
       attempts: row.attempts,
       failures: row.failures,
+      options: row.options ?? null,
     }));
   }
 
@@ -611,6 +665,7 @@ export class Queries {
       remaining: row.remaining,
       name: row.name,
       spec: specFromRow(row),
+      runOptions: runOptionsFromRow(row),
       fields: row.fields,
       queue: row.queue,
       deleted: row.deleted,
@@ -656,9 +711,9 @@ export class Queries {
       finishedAt: Date | null;
       error: string | null;
     }[],
-  ): Promise<void> {
-    if (states.length === 0) return;
-    await this.#db.query(sql.recordJobStates(this.#schema), [
+  ): Promise<PausedSchedule[]> {
+    if (states.length === 0) return [];
+    const { rows } = await this.#db.query(sql.recordJobStates(this.#schema), [
       states.map((s) => s.id),
       states.map((s) => s.status),
       states.map((s) => s.attempts),
@@ -666,6 +721,7 @@ export class Queries {
       states.map((s) => s.finishedAt),
       states.map((s) => s.error),
     ]);
+    return pausedOf(rows);
   }
 
   async ping(): Promise<void> {

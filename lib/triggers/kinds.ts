@@ -29,7 +29,7 @@ export function parseEvery(field: string, value: unknown): number {
   if (typeof value === 'number' && Number.isInteger(value)) seconds = value;
   else if (typeof value === 'string' && value.length <= 32) {
     const match = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(value.trim().toLowerCase());
-    if (match && match.slice(1).some((part) => part !== undefined)) {
+    if (match?.slice(1).some((part) => part !== undefined)) {
       seconds = ['d', 'h', 'm', 's'].reduce((sum, unit, i) => sum + Number(match[i + 1] ?? 0) * UNIT_SECONDS[unit]!, 0);
     }
   }

@@ -311,7 +311,12 @@ export interface NetworkCutSummary {
   startedWhileCut: number;
   worstStartMs: number;
   /** From each heal until the cut-off instance fired a tick again, ms (its dead connections time out first). */
+  /** Per cut: from the heal until "a" held a lease renewed after it. */
   recoveryMs: number[];
+  /** Per cut: from the heal until "a" fired a tick again. */
+  firesAgainMs: number[];
+  /** From "b"'s stop until "a" fired a tick alone. */
+  aloneFiresMs: number;
 }
 
 /**
@@ -332,7 +337,9 @@ export async function networkCutDrill(o: NetworkCutOptions): Promise<NetworkCutS
   const fires: { instance: string; at: number }[] = [];
   const common = { pollIntervalSeconds: 1, retryDelaySeconds: 0 };
   const a = createScheduler({ connectionString: proxy.url(db.url), instanceName: 'a', lookaheadSeconds: 1, ...common });
-  const b = createScheduler({ connectionString: db.url, instanceName: 'b', ...common });
+  // "a" prepares each tick's claim a second ahead, "b" only 0.2 s ahead: while "a" is healthy it
+  // claims every tick first and holds the prepared runs a cut strands; "b" fires what "a" cannot.
+  const b = createScheduler({ connectionString: db.url, instanceName: 'b', lookaheadSeconds: 0.2, ...common });
   const cutAt: number[] = [];
   try {
     for (const [name, scheduler] of [
@@ -360,6 +367,7 @@ export async function networkCutDrill(o: NetworkCutOptions): Promise<NetworkCutS
     for (const name of names) await b.create({ name, cron: EVERY_SECOND });
     const from = Math.ceil((await dbNow(sql)) / SECOND) * SECOND + 2 * SECOND;
     const recoveryMs: number[] = [];
+    const firesAgainMs: number[] = [];
     for (let k = 0; k < o.cuts; k++) {
       const at = from + (k + 1) * o.cutEverySeconds * SECOND + Math.round(o.offsets[k % o.offsets.length]! * SECOND);
       await untilDbTime(sql, at, `the cut at ${iso(at)}`);
@@ -369,12 +377,26 @@ export async function networkCutDrill(o: NetworkCutOptions): Promise<NetworkCutS
       await delay(o.cutSeconds * SECOND);
       proxy.heal();
       const healed = Date.now();
+      const healedDb = await dbNow(sql);
+      // Recovered: "a" holds a lease renewed after the heal (its connections work again, and it
+      // registered anew if it was declared dead), then fires again (it claims ahead of "b").
+      await waitFor(
+        'a to renew its lease after the heal',
+        async () => {
+          const { rows } = await sql.query(
+            `SELECT max(extract(epoch FROM lease_until) * 1000)::float8 AS until FROM scheduler.instances WHERE name = 'a'`,
+          );
+          return (rows[0]?.until ?? 0) > healedDb + 1500;
+        },
+        { timeoutMs: 60_000, intervalMs: 100 },
+      );
+      recoveryMs.push(Date.now() - healed);
+      trace(`cut: a renewed its lease ${recoveryMs.at(-1)} ms after the heal`);
       await waitFor('a to fire again after the heal', () => fires.some((f) => f.instance === 'a' && f.at > healed), {
-        timeoutMs: 120_000,
-        intervalMs: 100,
+        timeoutMs: 30_000,
+        intervalMs: 50,
       });
-      recoveryMs.push(fires.find((f) => f.instance === 'a' && f.at > healed)!.at - healed);
-      trace(`cut: a fires again ${recoveryMs.at(-1)} ms after the heal`);
+      firesAgainMs.push(fires.find((f) => f.instance === 'a' && f.at > healed)!.at - healed);
     }
     const to = Math.floor((await dbNow(sql)) / SECOND) * SECOND;
 
@@ -421,6 +443,14 @@ export async function networkCutDrill(o: NetworkCutOptions): Promise<NetworkCutS
       [],
       'every run was executed by a handler',
     );
+    // Alone, "a" fires the next ticks by itself.
+    await b.stop({ timeoutSeconds: 5 });
+    const alone = Date.now();
+    await waitFor('a to fire alone', () => fires.some((f) => f.instance === 'a' && f.at > alone), {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
+    const aloneFiresMs = fires.find((f) => f.instance === 'a' && f.at > alone)!.at - alone;
     const startedWhileCut = starts.filter(
       (s) => s.instance === 'a' && cutAt.some((c) => s.at >= c && s.at <= c + o.cutSeconds * SECOND),
     ).length;
@@ -431,6 +461,8 @@ export async function networkCutDrill(o: NetworkCutOptions): Promise<NetworkCutS
       startedWhileCut,
       worstStartMs,
       recoveryMs,
+      firesAgainMs,
+      aloneFiresMs,
     };
   } finally {
     // The proxy first: it holds the blackholed sockets open, and stopping "a" would wait for the

@@ -20,14 +20,17 @@ import { waitFor } from '../helpers/wait.ts';
 let db: { url: string; drop(): Promise<void> };
 let scheduler: Scheduler;
 const handled: RunContext[] = [];
+/** Per schedule name: a handler of its own (to fail, or to hang until aborted). */
+const behaviours = new Map<string, (run: RunContext) => Promise<void> | void>();
 
 before(async () => {
   db = await createTestDatabase();
   scheduler = createScheduler({ connectionString: db.url, misfireGraceSeconds: 5 });
   scheduler.on('error', (error) => console.error('scheduler error:', error.message));
   await scheduler.start();
-  await scheduler.work((run) => {
+  await scheduler.work(async (run) => {
     handled.push(run);
+    await behaviours.get(run.scheduleName)?.(run);
   });
 });
 
@@ -196,6 +199,94 @@ describe('upsert and versions', () => {
     const resumed = await scheduler.resume('noted');
     assert.equal(resumed.pauseNote, null);
     assert.equal(resumed.state, 'active');
+  });
+});
+
+describe('run options and pauses after failures', () => {
+  it('a schedule’s own retries, delay and timeout apply, and handlers and the history see them', async () => {
+    let calls = 0;
+    behaviours.set('flaky', () => {
+      calls++;
+      if (calls <= 2) throw new Error(`flaky ${calls}`);
+    });
+    await scheduler.create({
+      name: 'flaky',
+      at: seconds(1),
+      runOptions: { retryLimit: 3, retryDelaySeconds: 0, runTimeoutSeconds: 30, priority: 5 },
+    });
+    await waitFor('the run succeeded', async () => {
+      const [run] = (await scheduler.runs('flaky')).items;
+      return run?.status === 'succeeded' ? run : null;
+    });
+    const [run] = (await scheduler.runs('flaky')).items;
+    assert.equal(run!.attempts, 3);
+    assert.deepEqual(run!.options, {
+      retryLimit: 3,
+      retryDelaySeconds: 0,
+      retryBackoff: false,
+      runTimeoutSeconds: 30,
+      priority: 5,
+    });
+    assert.deepEqual(
+      handledFor('flaky').map((r) => [r.attempt, r.options.retryLimit, r.options.runTimeoutSeconds]),
+      [
+        [1, 3, 30],
+        [2, 3, 30],
+        [3, 3, 30],
+      ],
+    );
+
+    // A 1 s timeout and no retries: the hanging attempt is aborted and the run fails for good.
+    behaviours.set('hangs', (r) => new Promise((resolve) => r.signal.addEventListener('abort', () => resolve())));
+    await scheduler.create({ name: 'hangs', at: seconds(1), runOptions: { retryLimit: 0, runTimeoutSeconds: 1 } });
+    const failed = await waitFor(
+      'the run timed out',
+      async () => {
+        const [r] = (await scheduler.runs('hangs')).items;
+        return r?.status === 'failed' ? r : null;
+      },
+      { timeoutMs: 20_000 },
+    );
+    assert.equal(failed.attempts, 1);
+    assert.equal(failed.failedAttempts[0]?.outcome, 'timed_out');
+  });
+
+  it('pauses a schedule after its consecutive failures, with a note and an event; resume starts again', async () => {
+    behaviours.set('broken', () => {
+      throw new Error('upstream 503');
+    });
+    const events: { scheduleName: string; note: string }[] = [];
+    scheduler.on('paused', (info) => events.push(info));
+    await scheduler.create({
+      name: 'broken',
+      every: '1s',
+      pauseAfterFailures: 2,
+      runOptions: { retryLimit: 0 },
+    });
+    const paused = await waitFor('paused by its failures', async () => {
+      const s = await scheduler.get('broken');
+      return s.state === 'paused' ? s : null;
+    });
+    assert.match(paused.pauseNote!, /paused after 2 consecutive failed runs; the last: upstream 503/);
+    assert.equal(paused.nextRunAt, null);
+    await waitFor('the event', () => events.some((e) => e.scheduleName === 'broken'));
+    const resumed = await scheduler.resume('broken');
+    assert.equal(resumed.consecutiveFailures, 0);
+    await scheduler.pause('broken');
+  });
+
+  it('a manual run does not take a scheduled tick under overlap skip', async () => {
+    behaviours.set('manual-skip', (r) =>
+      r.trigger === 'manual' ? new Promise<void>((resolve) => setTimeout(resolve, 2500)) : undefined,
+    );
+    await scheduler.create({ name: 'manual-skip', every: '1s', overlap: 'skip', paused: true });
+    await scheduler.trigger('manual-skip');
+    await waitFor('the manual run started', () => handledFor('manual-skip').some((r) => r.trigger === 'manual'));
+    await scheduler.resume('manual-skip');
+    await waitFor('a scheduled run while the manual one still runs', () =>
+      handledFor('manual-skip').some((r) => r.trigger === 'schedule'),
+    );
+    await scheduler.pause('manual-skip');
   });
 });
 
