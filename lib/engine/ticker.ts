@@ -103,6 +103,8 @@ const MIN_BACKFILL_RATE = 20;
 const MAX_BACKFILL_RATE = 5000;
 /** Backfills start this long after the ticker. */
 const BACKFILL_START_DELAY_MS = 3000;
+/** Most extra lookahead drawn per tick, so that the instance claiming first changes (#spreadFor). */
+const SPREAD_MS = 30;
 /** The pace is adjusted at most this often. */
 const PACE_ADJUST_MS = 500;
 /** Fresh ticks this late (90th percentile, handler start minus tick) slow backfills down... */
@@ -251,7 +253,7 @@ export class Ticker {
         const next = await this.#store.firing.queries.nextWake();
         backoffMs = 100;
         // A big tick is prepared earlier, so that all of it is ready to commit at the tick.
-        const lookahead = next ? this.#lookaheadFor(next.due) : this.#config.lookaheadMs;
+        const lookahead = next ? this.#lookaheadFor(next.due, next.atMs) : this.#config.lookaheadMs;
         if (next && next.waitMs <= lookahead) {
           await this.#fireTick(next.atMs, next.waitMs, next.due);
           continue;
@@ -291,12 +293,24 @@ export class Ticker {
    * per schedule on 2 cores), and at least PREPARATION_MARGIN times the longest recent preparation
    * (a loaded machine prepares slower), capped at MAX_LOOKAHEAD_MS.
    */
-  #lookaheadFor(due: number): number {
+  #lookaheadFor(due: number, atMs: number): number {
     if (this.#config.lookaheadMs === 0) return 0;
     const extra = Math.max(0, due - this.#config.claimBatchSize) * PREPARE_MS_PER_SCHEDULE;
     const measured = this.#preparationMs * PREPARATION_MARGIN;
-    return Math.min(Math.max(this.#config.lookaheadMs + extra, measured), MAX_LOOKAHEAD_MS);
+    return Math.min(Math.max(this.#config.lookaheadMs + extra, measured), MAX_LOOKAHEAD_MS) + this.#spreadFor(atMs);
   }
+
+  /**
+   * A random 0 to SPREAD_MS more of lookahead, drawn once per tick. Instances that prepare the same
+   * tick would otherwise wake in the same order tick after tick, and the first claim takes every
+   * due schedule (and leases their runs to its own worker): drawn anew, the first claimer changes,
+   * and so does who handles the runs. Preparing a moment earlier costs nothing.
+   */
+  #spreadFor(atMs: number): number {
+    if (this.#spread.atMs !== atMs) this.#spread = { atMs, ms: Math.random() * SPREAD_MS };
+    return this.#spread.ms;
+  }
+  #spread = { atMs: Number.NaN, ms: 0 };
 
   /**
    * Fires everything due at the tick `atMs` (epoch ms by the database's clock, `waitMs` away; both
