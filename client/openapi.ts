@@ -461,6 +461,7 @@ export interface components {
              * @example 2025-01-01T09:00:00.000Z
              */
             start_at?: string | null;
+            target?: components["schemas"]["TargetInput"];
             /**
              * @description IANA time zone the expression is evaluated in. Default `UTC`.
              * @example Europe/Paris
@@ -563,6 +564,22 @@ export interface components {
              */
             timezone?: string;
         };
+        /**
+         * @description A webhook attempt: what it got back.
+         * @example {
+         *       "status": 503,
+         *       "latency_ms": 84,
+         *       "body": "upstream unavailable",
+         *       "error": "http: status 503"
+         *     }
+         */
+        Delivery: {
+            /** @description The first 1 KiB of the answer. */
+            body: string;
+            error: string | null;
+            latency_ms: number;
+            status: number | null;
+        } | null;
         FailedAttempt: {
             /** @example 1 */
             attempt: number;
@@ -580,6 +597,7 @@ export interface components {
              * @enum {string}
              */
             outcome: "failed" | "timed_out" | "released" | "lost";
+            response: components["schemas"]["Delivery"];
             /**
              * Format: date-time
              * @description ISO 8601, UTC.
@@ -731,6 +749,7 @@ export interface components {
              * @enum {string}
              */
             state: "active" | "paused" | "completed";
+            target: components["schemas"]["Target"];
             /**
              * @description IANA time zone the expression is evaluated in. Default `UTC`.
              * @example Europe/Paris
@@ -896,6 +915,7 @@ export interface components {
              * @example 2025-01-01T09:00:00.000Z
              */
             start_at?: string | null;
+            target?: components["schemas"]["TargetInput"];
             /**
              * @description IANA time zone the expression is evaluated in. Default `UTC`.
              * @example Europe/Paris
@@ -948,6 +968,7 @@ export interface components {
              */
             last_scheduled_for: string;
             options: components["schemas"]["RunOptionsInForce"];
+            response: components["schemas"]["Delivery"] & unknown;
             /**
              * Format: date-time
              * @description The tick the run stands for (trigger time of a manual run; the first missed tick of a `missed` record).
@@ -1015,6 +1036,94 @@ export interface components {
             retry_limit: number;
             run_timeout_seconds: number;
         } | null;
+        /**
+         * @description The job’s target as the API shows it: secrets and secret header values are replaced by fingerprints.
+         * @example {
+         *       "type": "webhook",
+         *       "url": "https://hooks.example.com/reports",
+         *       "method": "POST",
+         *       "headers": {
+         *         "authorization": "<redacted sha256:9b71d224bd62>"
+         *       },
+         *       "secret_headers": [
+         *         "authorization"
+         *       ],
+         *       "timeout_seconds": 10,
+         *       "secret_fingerprint": "sha256:3f2a9c0d1e7b"
+         *     }
+         */
+        Target: {
+            headers?: {
+                [key: string]: string;
+            };
+            method?: string;
+            queue?: string;
+            /** @example sha256:3f2a9c0d1e7b */
+            secret_fingerprint?: string;
+            secret_headers?: string[];
+            timeout_seconds?: number;
+            /** @enum {string} */
+            type: "log" | "queue" | "webhook";
+            url?: string;
+        };
+        /**
+         * @description Where the job’s runs go. `log`: a line in `<LOG_DIR>/<name>.log` (the bundled worker). `queue`: a pg-boss job in that queue for your own consumers (its data: runId, scheduleId, scheduleName, scheduledFor, firedAt, trigger, fields, attemptsBefore, options). `webhook`: a signed HTTP request per run, delivered by the engine. Replaced whole by PATCH (send the secret again to keep it).
+         * @example {
+         *       "type": "webhook",
+         *       "url": "https://hooks.example.com/reports",
+         *       "headers": {
+         *         "authorization": "Bearer s3cr3t"
+         *       },
+         *       "secret_headers": [
+         *         "authorization"
+         *       ]
+         *     }
+         */
+        TargetInput: {
+            /**
+             * @description Extra request headers (at most 20, 8 KiB).
+             * @example {
+             *       "authorization": "Bearer s3cr3t"
+             *     }
+             */
+            headers?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Default POST.
+             * @enum {string}
+             */
+            method?: "POST" | "PUT" | "PATCH";
+            /** @description For `queue`: the pg-boss queue its runs go to. */
+            queue?: string;
+            /**
+             * @description Standard Webhooks signing secret (`whsec_` + base64 of 24-64 bytes); write-only. Default: SCHEDULER_WEBHOOK_SECRET.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret?: string;
+            /**
+             * @description Headers whose values are write-only: never returned, shown as a fingerprint.
+             * @example [
+             *       "authorization"
+             *     ]
+             */
+            secret_headers?: string[];
+            /** @description Per attempt, 1-300. Default 10. */
+            timeout_seconds?: number;
+            /**
+             * @description `log` (default), `queue` or `webhook`.
+             * @example webhook
+             * @enum {string}
+             */
+            type: "log" | "queue" | "webhook";
+            /**
+             * @description For `webhook`: http(s) URL. Loopback, private, link-local and cloud-metadata destinations are refused (at create and after resolving, at each delivery) unless SCHEDULER_WEBHOOK_ALLOW lists them.
+             * @example https://hooks.example.com/reports
+             */
+            url?: string;
+        } & {
+            [key: string]: unknown;
+        };
         /**
          * @description Any subset of the job’s fields. Giving one of `cron`, `every` and `at` switches it to that kind; a change of when it fires recomputes `next_run_at` from now.
          * @example {
@@ -1116,6 +1225,7 @@ export interface components {
              * @example 2025-01-01T09:00:00.000Z
              */
             start_at?: string | null;
+            target?: components["schemas"]["TargetInput"];
             /**
              * @description IANA time zone the expression is evaluated in. Default `UTC`.
              * @example Europe/Paris
@@ -1692,6 +1802,9 @@ export interface operations {
                      *         "jitter_seconds": 0,
                      *         "completed_at": null,
                      *         "owner": null,
+                     *         "target": {
+                     *           "type": "log"
+                     *         },
                      *         "run_options": {
                      *           "retry_limit": null,
                      *           "retry_delay_seconds": null,
@@ -1842,6 +1955,9 @@ export interface operations {
                      *       "jitter_seconds": 0,
                      *       "completed_at": null,
                      *       "owner": null,
+                     *       "target": {
+                     *         "type": "log"
+                     *       },
                      *       "run_options": {
                      *         "retry_limit": null,
                      *         "retry_delay_seconds": null,
@@ -2075,6 +2191,9 @@ export interface operations {
                      *       "jitter_seconds": 0,
                      *       "completed_at": null,
                      *       "owner": null,
+                     *       "target": {
+                     *         "type": "log"
+                     *       },
                      *       "run_options": {
                      *         "retry_limit": null,
                      *         "retry_delay_seconds": null,
@@ -2252,6 +2371,9 @@ export interface operations {
                      *       "jitter_seconds": 0,
                      *       "completed_at": null,
                      *       "owner": null,
+                     *       "target": {
+                     *         "type": "log"
+                     *       },
                      *       "run_options": {
                      *         "retry_limit": null,
                      *         "retry_delay_seconds": null,
@@ -2307,6 +2429,9 @@ export interface operations {
                      *       "jitter_seconds": 0,
                      *       "completed_at": null,
                      *       "owner": null,
+                     *       "target": {
+                     *         "type": "log"
+                     *       },
                      *       "run_options": {
                      *         "retry_limit": null,
                      *         "retry_delay_seconds": null,
@@ -2706,6 +2831,9 @@ export interface operations {
                      *       "jitter_seconds": 0,
                      *       "completed_at": null,
                      *       "owner": null,
+                     *       "target": {
+                     *         "type": "log"
+                     *       },
                      *       "run_options": {
                      *         "retry_limit": null,
                      *         "retry_delay_seconds": null,
@@ -3178,6 +3306,9 @@ export interface operations {
                      *       "jitter_seconds": 0,
                      *       "completed_at": null,
                      *       "owner": null,
+                     *       "target": {
+                     *         "type": "log"
+                     *       },
                      *       "run_options": {
                      *         "retry_limit": null,
                      *         "retry_delay_seconds": null,
@@ -3413,6 +3544,9 @@ export interface operations {
                      *       "jitter_seconds": 0,
                      *       "completed_at": null,
                      *       "owner": null,
+                     *       "target": {
+                     *         "type": "log"
+                     *       },
                      *       "run_options": {
                      *         "retry_limit": null,
                      *         "retry_delay_seconds": null,
@@ -3590,7 +3724,8 @@ export interface operations {
                      *         "retry_backoff": false,
                      *         "run_timeout_seconds": 900,
                      *         "priority": 0
-                     *       }
+                     *       },
+                     *       "response": null
                      *     }
                      */
                     "application/json": components["schemas"]["Run"];
@@ -3761,7 +3896,8 @@ export interface operations {
                      *           "retry_backoff": false,
                      *           "run_timeout_seconds": 900,
                      *           "priority": 0
-                     *         }
+                     *         },
+                     *         "response": null
                      *       }
                      *     ]
                      */

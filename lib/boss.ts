@@ -10,6 +10,7 @@
 
 import { PgBoss } from 'pg-boss';
 import { connectionSettings, type SchedulerConfig } from './config.ts';
+import type { Target } from './targets/target.ts';
 import type { RunJobData, RunOptionOverrides, RunOptions, RunTrigger } from './types.ts';
 
 /** Anything that can run a statement: a pool, or a client inside a transaction. */
@@ -113,7 +114,7 @@ const attempt = (job: RunJob) => ({ id: job.id, retryCount: job.retryCount });
 /** The pg-boss job data of a run: what handlers and plain consumers read. */
 export function runJobData(
   run: { id: string; scheduledFor: Date; enqueuedAt: Date | null; trigger: RunTrigger },
-  schedule: { id: string; name: string; fields: Record<string, unknown> },
+  schedule: { id: string; name: string; fields: Record<string, unknown>; target: Target },
   attemptsBefore: number,
   options: RunOptions,
 ): RunJobData {
@@ -127,6 +128,7 @@ export function runJobData(
     fields: schedule.fields,
     attemptsBefore,
     options,
+    target: schedule.target,
   };
 }
 

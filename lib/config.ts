@@ -3,6 +3,8 @@
  */
 import type pg from 'pg';
 import { ValidationError } from './errors.ts';
+import { type DestinationPolicy, parseAllowList, type WebhookResolver } from './targets/guard.ts';
+import { checkWebhookSecret } from './targets/signing.ts';
 import type { RunOptionOverrides, RunOptions } from './types.ts';
 import { checkIdentifier, checkQueueName } from './validate.ts';
 
@@ -55,6 +57,23 @@ export interface SchedulerOptions {
   runTimeoutSeconds?: number;
   /** Handlers run at once per queue by `work()` unless it says otherwise. Default 100. */
   workConcurrency?: number;
+  /**
+   * Internal destinations webhook targets may reach: host names and CIDRs, comma-separated (the
+   * server's SCHEDULER_WEBHOOK_ALLOW), e.g. `127.0.0.1,hooks.internal,10.0.0.0/8`. Default none:
+   * loopback, private, link-local and cloud-metadata addresses are refused, at create and again at
+   * each delivery after resolving the name.
+   */
+  webhookAllow?: string;
+  /** The signing secret (`whsec_…`) of webhook targets that have none of their own. Default none: those are sent unsigned. */
+  webhookSecret?: string;
+  /**
+   * Webhook deliveries at once per destination (scheme, host and port) in this process, and as
+   * many more waiting; beyond that an attempt fails at once (and is retried by the run's policy),
+   * so a slow or dead endpoint holds at most twice this many worker slots. Default 10.
+   */
+  webhookConcurrency?: number;
+  /** Resolves webhook host names (tests inject one). Default: the system resolver (dns.lookup). */
+  webhookResolver?: WebhookResolver;
   /** Seconds `stop()` waits for running handlers by default. Default 30. */
   shutdownTimeoutSeconds?: number;
   /**
@@ -94,6 +113,10 @@ export interface SchedulerConfig {
   readonly retryBackoff: boolean;
   readonly runTimeoutSeconds: number;
   readonly workConcurrency: number;
+  readonly webhookPolicy: DestinationPolicy;
+  readonly webhookSecret: string | null;
+  readonly webhookConcurrency: number;
+  readonly webhookResolver: WebhookResolver | null;
   readonly shutdownTimeoutMs: number;
   readonly leaseMs: number;
   readonly instanceName: string | null;
@@ -208,6 +231,11 @@ export function resolveConfig(options: SchedulerOptions): SchedulerConfig {
     shutdownTimeoutMs: number('shutdownTimeoutSeconds', options.shutdownTimeoutSeconds, 30, 0, 3600, false) * 1000,
     leaseMs: number('leaseSeconds', options.leaseSeconds, 2, 1, 300, false) * 1000,
     instanceName: checkInstanceName(options.instanceName),
+    webhookPolicy: parseAllowList(options.webhookAllow, 'webhookAllow'),
+    webhookSecret:
+      options.webhookSecret === undefined ? null : checkWebhookSecret('webhookSecret', options.webhookSecret),
+    webhookConcurrency: number('webhookConcurrency', options.webhookConcurrency, 10, 1, 1000),
+    webhookResolver: options.webhookResolver ?? null,
   });
 }
 

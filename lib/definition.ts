@@ -6,6 +6,8 @@
 import { checkTimezone } from './cron.ts';
 import { ValidationError } from './errors.ts';
 import type { ScheduleValues } from './store/store.ts';
+import type { DestinationPolicy } from './targets/guard.ts';
+import { parseTarget, redactTarget, type Target } from './targets/target.ts';
 import {
   formatEvery,
   MAX_JITTER_SECONDS,
@@ -46,6 +48,7 @@ export const INPUT_KEYS = [
   'overlap',
   'runOptions',
   'pauseAfterFailures',
+  'target',
 ] as const;
 
 /** The keys of `runOptions`, with their bounds. */
@@ -169,7 +172,13 @@ export function specOf(v: Pick<ScheduleValues, 'name' | (typeof TIMING_KEYS)[num
  * Complete values from input alone (create, upsert, sync): omitted fields take their defaults.
  * Validated; throws one ValidationError with every issue, field names prefixed with `prefix`.
  */
-export function valuesFromInput(input: ScheduleInput, defaults: { queue: string }, prefix = ''): ScheduleValues {
+/** What a definition's defaults and checks depend on: the scheduler's queue and webhook policy. */
+export interface DefinitionContext {
+  queue: string;
+  policy: DestinationPolicy;
+}
+
+export function valuesFromInput(input: ScheduleInput, defaults: DefinitionContext, prefix = ''): ScheduleValues {
   checkObject(prefix ? prefix.replace(/\.$/, '') : 'input', input);
   refuseUnknown(input, prefix);
   return checked(
@@ -193,14 +202,22 @@ export function valuesFromInput(input: ScheduleInput, defaults: { queue: string 
       overlap: input.overlap ?? 'allow',
       runOptions: input.runOptions as RunOptionOverrides,
       pauseAfterFailures: input.pauseAfterFailures ?? null,
+      target: input.target as Target,
     },
     input.every,
     prefix,
+    defaults.policy,
+    input.queue !== undefined,
   );
 }
 
 /** Complete values of a stored schedule with `patch` applied (update). Validated like valuesFromInput. */
-export function valuesFromPatch(current: Schedule, patch: SchedulePatch): ScheduleValues {
+export function valuesFromPatch(
+  current: Schedule,
+  currentTarget: Target,
+  patch: SchedulePatch,
+  policy: DestinationPolicy,
+): ScheduleValues {
   checkObject('patch', patch);
   refuseUnknown(patch, '');
   const has = (key: keyof SchedulePatch) => patch[key] !== undefined;
@@ -235,13 +252,45 @@ export function valuesFromPatch(current: Schedule, patch: SchedulePatch): Schedu
           ? (null as unknown as RunOptionOverrides)
           : ({ ...current.runOptions, ...patch.runOptions } as RunOptionOverrides),
     pauseAfterFailures: patch.pauseAfterFailures !== undefined ? patch.pauseAfterFailures : current.pauseAfterFailures,
+    // A target is replaced whole (its secret too: send it again to keep it).
+    target: patch.target !== undefined ? (patch.target as Target) : currentTarget,
   };
-  return checked(values, switching ? patch.every : current.everySeconds, '');
+  return checked(
+    values,
+    switching ? patch.every : current.everySeconds,
+    '',
+    policy,
+    patch.queue !== undefined || patch.target === undefined,
+  );
 }
 
-function checked(v: ScheduleValues, every: unknown, prefix: string): ScheduleValues {
+/**
+ * @param queueGiven whether `queue` was chosen (given in the input, or kept by a patch that leaves
+ *   the target alone): a queue target must then name the same queue; otherwise it sets it.
+ */
+function checked(
+  v: ScheduleValues,
+  every: unknown,
+  prefix: string,
+  policy: DestinationPolicy,
+  queueGiven: boolean,
+): ScheduleValues {
   const f = (name: string) => `${prefix}${name}`;
   collect([
+    () => {
+      v.target = parseTarget(v.target, { policy });
+      // A queue target is where the runs go: the schedule's queue.
+      if (v.target.type === 'queue' && v.queue !== v.target.queue) {
+        if (queueGiven) {
+          throw new ValidationError({
+            field: f('queue'),
+            value: v.queue,
+            expected: `the target's queue (${v.target.queue}) or nothing`,
+          });
+        }
+        v.queue = v.target.queue;
+      }
+    },
     () => checkName(f('name'), v.name),
     () => {
       if (v.cron !== null && typeof v.cron !== 'string') {
@@ -336,6 +385,8 @@ export function sameDefinition(stored: Schedule, v: ScheduleValues): boolean {
     stored.overlap === v.overlap &&
     stored.pauseAfterFailures === v.pauseAfterFailures &&
     same(stored.runOptions, v.runOptions) &&
+    // Redacted on both sides: secrets compare by their fingerprints.
+    same(stored.target, redactTarget(v.target)) &&
     same(stored.fields, v.fields)
   );
 }

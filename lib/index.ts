@@ -33,6 +33,9 @@ export {
   WEBHOOK_VERIFICATION_REASONS,
   WebhookVerificationError,
 } from './targets/index.ts';
+export { DeliveryFailedError } from './targets/run.ts';
+export type { RedactedTarget, Target } from './targets/target.ts';
+export { TARGET_TYPES } from './targets/target.ts';
 export { jitterOf } from './triggers/index.ts';
 export type {
   AttemptOutcome,
@@ -41,6 +44,7 @@ export type {
   BackfillResult,
   CatchUpPolicy,
   CronPreview,
+  DeliveryRecord,
   ListRunsOptions,
   ListSchedulesOptions,
   OverlapPolicy,

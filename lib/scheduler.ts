@@ -10,6 +10,7 @@ import {
   armAt,
   checkObject,
   collect,
+  type DefinitionContext,
   sameDefinition,
   sameTiming,
   specOf,
@@ -34,7 +35,15 @@ import {
   PreconditionFailedError,
   ValidationError,
 } from './errors.ts';
-import { type PausedSchedule, publicRun, type Queries, type ScheduleValues, Store } from './store/store.ts';
+import {
+  fullTargetOf,
+  type PausedSchedule,
+  publicRun,
+  type Queries,
+  type ScheduleValues,
+  Store,
+} from './store/store.ts';
+import { createRunDelivery, type RunDelivery } from './targets/run.ts';
 import { formatEvery, type Trigger, triggerOf } from './triggers/index.ts';
 import {
   type BackfillInput,
@@ -171,6 +180,10 @@ function toPage<T>(rows: T[], limit: number, cursorOf: (last: T) => string): Pag
 
 class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
   readonly #config: SchedulerConfig;
+  /** What definitions are completed and checked with: the default queue, the webhook policy. */
+  get #definitions(): DefinitionContext {
+    return { queue: this.#config.queue, policy: this.#config.webhookPolicy };
+  }
   #store: Store | null = null;
   #boss: Boss | null = null;
   #lease: InstanceLease | null = null;
@@ -180,6 +193,8 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
   #listener: Listener | null = null;
   #ticker: Ticker | null = null;
   #workers: RunWorker[] = [];
+  /** Delivers webhook runs for every worker of this scheduler (one limiter per destination). */
+  #deliver: RunDelivery | null = null;
   #starting: Promise<void> | null = null;
   /** Set during a database outage: further connection errors are not reported, a probe looks for the end. */
   #outage: NodeJS.Timeout | null = null;
@@ -482,7 +497,7 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
   }
 
   async #create(input: ScheduleInput): Promise<Schedule> {
-    const values = valuesFromInput(input, { queue: this.#config.queue });
+    const values = valuesFromInput(input, this.#definitions);
     const { store, boss } = this.#running('create()');
     await boss.ensureQueue(values.queue);
     const created = await store.transaction((tx) => this.#write(tx, boss, null, values, null));
@@ -496,7 +511,7 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
 
   async #upsert(input: ScheduleInput, conditions: WriteConditions): Promise<UpsertResult> {
     const ifMatch = checkConditions(conditions);
-    const values = valuesFromInput(input, { queue: this.#config.queue });
+    const values = valuesFromInput(input, this.#definitions);
     const { store, boss } = this.#running('upsert()');
     await boss.ensureQueue(values.queue);
     return store.transaction(async (tx) => {
@@ -541,7 +556,7 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
         const seen = new Set<string>();
         list = definitions.flatMap((input, i) => {
           try {
-            const values = valuesFromInput(input, { queue: this.#config.queue }, `definitions[${i}].`);
+            const values = valuesFromInput(input, this.#definitions, `definitions[${i}].`);
             if (seen.has(values.name)) {
               issues.push({
                 field: `definitions[${i}].name`,
@@ -605,7 +620,12 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
           await this.#deleteLocked(tx, boss, row);
           result.deleted.push(row.name);
         } else if (!row.paused) {
-          const values = valuesFromPatch(row, { paused: true, pauseNote: removedNote });
+          const values = valuesFromPatch(
+            row,
+            fullTargetOf(row),
+            { paused: true, pauseNote: removedNote },
+            this.#config.webhookPolicy,
+          );
           await this.#write(tx, boss, row, values, owner);
           result.paused.push(row.name);
         }
@@ -664,7 +684,7 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
         throw new NotFoundError('schedule', key);
       }
       this.#checkVersion(current, key, ifMatch);
-      const values = valuesFromPatch(current, patch);
+      const values = valuesFromPatch(current, fullTargetOf(current), patch, this.#config.webhookPolicy);
       return (await this.#write(tx, boss, current, values, current.owner))!;
     });
   }
@@ -814,7 +834,7 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
           {
             ...jobOptions(options, false),
             id: run.id,
-            data: runJobData(run, current, 0, options),
+            data: runJobData(run, { ...current, target: fullTargetOf(current) }, 0, options),
             startAfter: run.scheduledFor,
           },
         ],
@@ -850,7 +870,7 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
       },
       () => {
         const { count: _count, from: _from, ...definition } = input;
-        values = valuesFromInput({ ...definition, name: input.name ?? 'preview' }, { queue: this.#config.queue });
+        values = valuesFromInput({ ...definition, name: input.name ?? 'preview' }, this.#definitions);
       },
     ]);
     const v = values!;
@@ -935,12 +955,14 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
               outcome: null,
               attemptStartedAt: startedAt,
               job: true,
+              response: null,
             })),
         );
         return taken;
       });
+    this.#deliver ??= createRunDelivery(this.#config);
     const worker = new RunWorker(
-      { boss, recorder, lease, take, config: this.#config, emit: this.#emitEvent },
+      { boss, recorder, lease, take, config: this.#config, emit: this.#emitEvent, deliver: this.#deliver },
       queue,
       concurrency,
       handler,

@@ -1,6 +1,7 @@
 /**
  * Public domain types of the scheduler. Pure declarations: nothing here does I/O.
  */
+import type { RedactedTarget, Target } from './targets/target.ts';
 
 /** What happens to ticks that came due while no instance could fire them. */
 export const CATCH_UP_POLICIES = ['skip', 'latest', 'all'] as const;
@@ -118,6 +119,8 @@ export interface Schedule {
   /** Missed ticks older than this many seconds are never fired (only recorded); null = no bound. */
   catchUpWindowSeconds: number | null;
   overlap: OverlapPolicy;
+  /** Where its runs go: `log` (the workers' handlers), `queue` (a pg-boss queue), or `webhook` (delivered by the engine). Secrets are never shown: a fingerprint stands for them. */
+  target: RedactedTarget;
   /** Its own run settings; null where the scheduler's option applies. */
   runOptions: RunOptionOverrides;
   /** Pauses itself after this many consecutive failed runs (with a note and a `paused` event); null: never. */
@@ -170,6 +173,13 @@ export interface ScheduleInput {
   catchUpWindowSeconds?: number | null;
   /** Default `allow`. */
   overlap?: OverlapPolicy;
+  /**
+   * Where its runs go. Default `{ type: 'log' }`: to the handlers of `work()` on its queue.
+   * `{ type: 'queue', queue }` sends them to that pg-boss queue (its `queue`). `{ type: 'webhook',
+   * url, method?, headers?, secret_headers?, timeout_seconds?, secret? }` has the engine deliver
+   * them as signed HTTP requests (Standard Webhooks). Replaced whole by an update.
+   */
+  target?: unknown;
   /** Its own run settings (any subset); absent or null: the scheduler's option. */
   runOptions?: Partial<RunOptionOverrides>;
   /** Pause it after this many consecutive failed runs, 1-1000. Default null: never. */
@@ -242,6 +252,19 @@ export interface Run {
   lastScheduledFor: Date;
   /** The run settings in force when it fired (null for skipped and missed records). */
   options: RunOptions | null;
+  /** A webhook run: what its latest attempt got back. Null for other targets and before an attempt. */
+  response: DeliveryRecord | null;
+}
+
+/** What a webhook attempt got back. */
+export interface DeliveryRecord {
+  /** The answer's status; null when none came (timeout, refused, blocked). */
+  status: number | null;
+  latencyMs: number;
+  /** The first 1 KiB of the answer's body. */
+  body: string;
+  /** Why the attempt failed (`timeout: …`, `http: 503`, `blocked: …`); null for a 2xx. */
+  error: string | null;
 }
 
 /** How an attempt that did not succeed ended. */
@@ -261,6 +284,8 @@ export interface AttemptRecord {
   /** When its handler started, when that is known. */
   startedAt: Date | null;
   finishedAt: Date;
+  /** A webhook attempt: what it got back. */
+  response: DeliveryRecord | null;
 }
 
 /** What a handler receives for each run. */
@@ -280,6 +305,8 @@ export interface RunContext {
   fields: Record<string, unknown>;
   /** The run settings in force: retries, delay, timeout, priority. */
   options: RunOptions;
+  /** Where the run goes (with its secrets: handlers are the application's own code). */
+  target: Target;
   /** Aborted when the attempt outlives its timeout or the worker stops. */
   signal: AbortSignal;
 }
@@ -302,6 +329,8 @@ export interface RunJobData {
   attemptsBefore: number;
   /** The run settings in force (absent in jobs of versions before them). */
   options?: RunOptions;
+  /** The schedule's target (absent: `log`). */
+  target?: Target;
 }
 
 /** A page of a cursor-paginated list. */

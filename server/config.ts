@@ -181,6 +181,10 @@ const envSchema = z.object({
   SCHEDULER_RUN_TIMEOUT_SECONDS: integer(1, 86400).optional(),
   SCHEDULER_WORK_CONCURRENCY: integer(1, 1000).optional(),
   SCHEDULER_SHUTDOWN_TIMEOUT_SECONDS: seconds(0, 3600).optional(),
+  // Checked by the library (hosts and CIDRs; a whsec_ secret); its message names the variable.
+  SCHEDULER_WEBHOOK_ALLOW: z.string().optional(),
+  SCHEDULER_WEBHOOK_SECRET: z.string().optional(),
+  SCHEDULER_WEBHOOK_CONCURRENCY: integer(1, 1000).optional(),
 });
 
 /** Which engine option each `SCHEDULER_*` variable sets. */
@@ -203,6 +207,9 @@ const ENGINE_VARIABLES = {
   SCHEDULER_RUN_TIMEOUT_SECONDS: 'runTimeoutSeconds',
   SCHEDULER_WORK_CONCURRENCY: 'workConcurrency',
   SCHEDULER_SHUTDOWN_TIMEOUT_SECONDS: 'shutdownTimeoutSeconds',
+  SCHEDULER_WEBHOOK_ALLOW: 'webhookAllow',
+  SCHEDULER_WEBHOOK_SECRET: 'webhookSecret',
+  SCHEDULER_WEBHOOK_CONCURRENCY: 'webhookConcurrency',
 } as const satisfies Partial<Record<keyof z.input<typeof envSchema>, keyof EngineOptions>>;
 
 /** The engine option a `SCHEDULER_*` variable sets, reversed: used to name the variable in errors. */
@@ -214,6 +221,7 @@ export function variableForEngineOption(option: string): string | undefined {
 const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'SCHEDULER_API_TOKEN',
   'SCHEDULER_API_READ_TOKEN',
+  'SCHEDULER_WEBHOOK_SECRET',
   'DATABASE_URL',
 ]);
 

@@ -3,6 +3,7 @@
  */
 import type { z } from '@hono/zod-openapi';
 import {
+  type DeliveryRecord,
   MAX_FIELDS_BYTES,
   type Run,
   type RunOptionOverrides,
@@ -39,6 +40,7 @@ export function toJob(schedule: Schedule): JobBody {
     jitter_seconds: schedule.jitterSeconds,
     completed_at: iso(schedule.completedAt),
     owner: schedule.owner,
+    target: schedule.target,
     run_options: {
       retry_limit: schedule.runOptions.retryLimit,
       retry_delay_seconds: schedule.runOptions.retryDelaySeconds,
@@ -57,6 +59,10 @@ export function toJob(schedule: Schedule): JobBody {
     created_at: schedule.createdAt.toISOString(),
     updated_at: schedule.updatedAt.toISOString(),
   };
+}
+
+function deliveryOf(record: DeliveryRecord | null) {
+  return record && { status: record.status, latency_ms: record.latencyMs, body: record.body, error: record.error };
 }
 
 export function toRun(run: Run): RunBody {
@@ -79,7 +85,9 @@ export function toRun(run: Run): RunBody {
       error: a.error,
       started_at: iso(a.startedAt),
       finished_at: a.finishedAt.toISOString(),
+      response: deliveryOf(a.response),
     })),
+    response: deliveryOf(run.response),
     options: run.options && {
       retry_limit: run.options.retryLimit,
       retry_delay_seconds: run.options.retryDelaySeconds,
@@ -146,6 +154,7 @@ export function toPatch(body: PatchBody): SchedulePatch {
   set('catchUpWindowSeconds', body.catch_up_window_seconds);
   set('overlap', body.overlap);
   set('pauseAfterFailures', body.pause_after_failures);
+  set('target', body.target);
   if (body.run_options !== undefined) {
     const o = body.run_options;
     const options: Partial<RunOptionOverrides> = {};

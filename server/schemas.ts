@@ -13,6 +13,7 @@ import {
   RUN_STATUSES,
   RUN_TRIGGERS,
   SCHEDULE_STATES,
+  TARGET_TYPES,
 } from '../lib/index.ts';
 import { PROBLEM_CONTENT_TYPE, PROBLEMS, type ProblemKind, problemType } from './errors.ts';
 
@@ -63,6 +64,84 @@ const JitterSeconds = z.number().int().min(0).max(86_400).openapi({
     'Each tick is delayed by 0 to jitter_seconds - 1 seconds, the same on every instance (derived from the name and the tick), shown in next_run_at. At most the shortest time between two ticks. Default 0.',
   example: 30,
 });
+const TargetInput = z
+  .looseObject({
+    type: z.enum(TARGET_TYPES).openapi({ description: '`log` (default), `queue` or `webhook`.', example: 'webhook' }),
+    queue: z.string().optional().openapi({ description: 'For `queue`: the pg-boss queue its runs go to.' }),
+    url: z.string().optional().openapi({
+      description:
+        'For `webhook`: http(s) URL. Loopback, private, link-local and cloud-metadata destinations are refused (at create and after resolving, at each delivery) unless SCHEDULER_WEBHOOK_ALLOW lists them.',
+      example: 'https://hooks.example.com/reports',
+    }),
+    method: z.enum(['POST', 'PUT', 'PATCH']).optional().openapi({ description: 'Default POST.' }),
+    headers: z
+      .record(z.string(), z.string())
+      .optional()
+      .openapi({
+        description: 'Extra request headers (at most 20, 8 KiB).',
+        example: { authorization: 'Bearer s3cr3t' },
+      }),
+    secret_headers: z
+      .array(z.string())
+      .optional()
+      .openapi({
+        description: 'Headers whose values are write-only: never returned, shown as a fingerprint.',
+        example: ['authorization'],
+      }),
+    timeout_seconds: z.number().int().optional().openapi({ description: 'Per attempt, 1-300. Default 10.' }),
+    secret: z.string().optional().openapi({
+      description:
+        'Standard Webhooks signing secret (`whsec_` + base64 of 24-64 bytes); write-only. Default: SCHEDULER_WEBHOOK_SECRET.',
+      example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    }),
+  })
+  .openapi('TargetInput', {
+    description:
+      'Where the job’s runs go. `log`: a line in `<LOG_DIR>/<name>.log` (the bundled worker). `queue`: a pg-boss job in that queue for your own consumers (its data: runId, scheduleId, scheduleName, scheduledFor, firedAt, trigger, fields, attemptsBefore, options). `webhook`: a signed HTTP request per run, delivered by the engine. Replaced whole by PATCH (send the secret again to keep it).',
+    example: {
+      type: 'webhook',
+      url: 'https://hooks.example.com/reports',
+      headers: { authorization: 'Bearer s3cr3t' },
+      secret_headers: ['authorization'],
+    },
+  });
+
+const TargetShown = z
+  .object({
+    type: z.enum(TARGET_TYPES),
+    queue: z.string().optional(),
+    url: z.string().optional(),
+    method: z.string().optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    secret_headers: z.array(z.string()).optional(),
+    timeout_seconds: z.number().int().optional(),
+    secret_fingerprint: z.string().optional().openapi({ example: 'sha256:3f2a9c0d1e7b' }),
+  })
+  .openapi('Target', {
+    description: 'The job’s target as the API shows it: secrets and secret header values are replaced by fingerprints.',
+    example: {
+      type: 'webhook',
+      url: 'https://hooks.example.com/reports',
+      method: 'POST',
+      headers: { authorization: '<redacted sha256:9b71d224bd62>' },
+      secret_headers: ['authorization'],
+      timeout_seconds: 10,
+      secret_fingerprint: 'sha256:3f2a9c0d1e7b',
+    },
+  });
+
+const DeliverySchema = z
+  .object({
+    status: z.number().int().nullable(),
+    latency_ms: z.number().int(),
+    body: z.string().openapi({ description: 'The first 1 KiB of the answer.' }),
+    error: z.string().nullable(),
+  })
+  .openapi('Delivery', {
+    description: 'What a webhook attempt got back.',
+    example: { status: 503, latency_ms: 84, body: 'upstream unavailable', error: 'http: status 503' },
+  });
+
 const RunOptionsSchema = z
   .strictObject({
     retry_limit: z.number().int().min(0).max(1000).nullable().optional().openapi({ example: 5 }),
@@ -169,6 +248,7 @@ export const JobSchema = z
       description: 'The owner whose `sync()` manages it (library); null for jobs made one by one.',
       example: null,
     }),
+    target: TargetShown,
     run_options: RunOptionsSchema,
     pause_after_failures: PauseAfterFailures,
     consecutive_failures: z.number().int().openapi({ description: 'Failed runs since its last success.', example: 0 }),
@@ -209,6 +289,7 @@ const JOB_EXAMPLE = {
   jitter_seconds: 0,
   completed_at: null,
   owner: null,
+  target: { type: 'log' },
   run_options: {
     retry_limit: null,
     retry_delay_seconds: null,
@@ -256,6 +337,7 @@ const definitionFields = {
   overlap: Overlap.optional(),
   run_options: RunOptionsSchema.optional(),
   pause_after_failures: PauseAfterFailures.optional(),
+  target: TargetInput.optional(),
 };
 
 /** One example per kind of job, for the request bodies. */
@@ -267,6 +349,26 @@ const KIND_EXAMPLES = {
   every: {
     summary: 'An interval, with jitter',
     value: { name: 'sync-crm', every: '15m', jitter_seconds: 60, job_fields: { source: 'crm' } },
+  },
+  webhook: {
+    summary: 'A signed webhook per run',
+    value: {
+      name: 'billing-sync',
+      cron: '*/5 * * * *',
+      job_fields: { account: 42 },
+      target: {
+        type: 'webhook',
+        url: 'https://hooks.example.com/billing',
+        headers: { authorization: 'Bearer s3cr3t' },
+        secret_headers: ['authorization'],
+        timeout_seconds: 15,
+      },
+      run_options: { retry_limit: 5, retry_delay_seconds: 30, retry_backoff: true },
+    },
+  },
+  queue: {
+    summary: 'Runs for your own pg-boss consumers',
+    value: { name: 'reindex', every: '1h', target: { type: 'queue', queue: 'search-reindex' } },
   },
   at: {
     summary: 'A one-off run',
@@ -320,6 +422,7 @@ const FailedAttemptSchema = z
     error: z.string().nullable().openapi({ example: 'connect ECONNREFUSED 10.0.0.7:443' }),
     started_at: Timestamp.nullable(),
     finished_at: Timestamp,
+    response: DeliverySchema.nullable().openapi({ description: 'A webhook attempt: what it got back.' }),
   })
   .openapi('FailedAttempt');
 
@@ -357,6 +460,9 @@ export const RunSchema = z
       .array(FailedAttemptSchema)
       .openapi({ description: 'Every attempt that did not succeed, oldest first.', example: [] }),
     options: ResolvedRunOptionsSchema.nullable(),
+    response: DeliverySchema.nullable().openapi({
+      description: 'A webhook run: what its latest attempt got back (status, latency, the first 1 KiB).',
+    }),
   })
   .openapi('Run');
 
@@ -375,6 +481,7 @@ const RUN_EXAMPLE = {
   error: null,
   failed_attempts: [],
   options: { retry_limit: 2, retry_delay_seconds: 1, retry_backoff: false, run_timeout_seconds: 900, priority: 0 },
+  response: null,
 } as const;
 
 export const RunListSchema = z.array(RunSchema).openapi('RunList');

@@ -62,7 +62,7 @@ export async function handOver(
         id: run.id,
         data: runJobData(
           run,
-          { id: run.scheduleId, name: run.scheduleName, fields: run.fields },
+          { id: run.scheduleId, name: run.scheduleName, fields: run.fields, target: run.target },
           decision.attempts,
           options,
         ),

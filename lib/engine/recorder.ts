@@ -91,15 +91,16 @@ export class RunRecorder {
       outcome: null,
       attemptStartedAt: startedAt,
       job,
+      response: null,
     });
   }
 
   /** An attempt ended: `event` is the run's state afterwards; a retry job or a pg-boss settlement may go with it. */
   ended(
-    event: Omit<RunEvent, 'isStart' | 'startedAt'>,
+    event: Omit<RunEvent, 'isStart' | 'startedAt' | 'response'> & { response?: RunEvent['response'] },
     extra: { retry?: RetryJob; settlement?: Settlement } = {},
   ): void {
-    this.#add({ ...event, isStart: false, startedAt: null }, extra.retry);
+    this.#add({ response: null, ...event, isStart: false, startedAt: null }, extra.retry);
     if (extra.settlement) this.#batch.settlements.push(extra.settlement);
     this.#arm();
   }

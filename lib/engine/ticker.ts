@@ -16,6 +16,7 @@ import { runOptionsOf, type SchedulerConfig } from '../config.ts';
 import { cronTrigger, parseCron } from '../cron.ts';
 import { planTicks } from '../plan.ts';
 import { type Backfill, type NewRun, publicRun, type Queries, type Store, type StoredRun } from '../store/store.ts';
+import type { Target } from '../targets/target.ts';
 import { triggerOf } from '../triggers/index.ts';
 import type { SchedulerEvents } from '../types.ts';
 import { uuidv7 } from '../uuid.ts';
@@ -146,6 +147,7 @@ interface RunSource {
   id: string;
   name: string;
   fields: Record<string, unknown>;
+  target: Target;
 }
 
 export class Ticker {
@@ -660,6 +662,7 @@ export class Ticker {
           trigger: run.trigger,
           fields: source.fields,
           options: run.options ?? runOptionsOf(NO_OVERRIDES, this.#config),
+          target: source.target,
           owner,
           backlog,
         });

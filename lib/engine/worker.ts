@@ -16,7 +16,17 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Boss, jobOptions, NO_OVERRIDES, type RunJob, runJobData } from '../boss.ts';
 import { runOptionsOf, type SchedulerConfig } from '../config.ts';
-import type { AttemptOutcome, RunContext, RunHandler, RunOptions, RunTrigger, SchedulerEvents } from '../types.ts';
+import { DeliveryFailedError, type RunDelivery } from '../targets/run.ts';
+import type { Target } from '../targets/target.ts';
+import type {
+  AttemptOutcome,
+  DeliveryRecord,
+  RunContext,
+  RunHandler,
+  RunOptions,
+  RunTrigger,
+  SchedulerEvents,
+} from '../types.ts';
 import type { InstanceLease } from './lease.ts';
 import type { RunRecorder } from './recorder.ts';
 
@@ -33,6 +43,8 @@ export interface LeasedRun {
   fields: Record<string, unknown>;
   /** The run settings in force. */
   options: RunOptions;
+  /** Where the run goes. */
+  target: Target;
   /** The lease id it was leased under: it is not started under another. */
   owner: string;
   /** Catch-up and backfill runs start after fresh ticks. */
@@ -59,6 +71,8 @@ export interface WorkerDeps {
   lease: InstanceLease;
   config: SchedulerConfig;
   emit: Emit;
+  /** Delivers a webhook run's attempt (runs with a webhook target never reach the handler). */
+  deliver: RunDelivery;
 }
 
 /** How often an idle worker looks for ready jobs that no notification announced. */
@@ -137,7 +151,14 @@ interface InFlight {
 }
 
 /** How an attempt ended, as the worker saw it. */
-type Ending = { ok: true } | { ok: false; error: Error; outcome: AttemptOutcome };
+type Ending =
+  | { ok: true; response: DeliveryRecord | null }
+  | { ok: false; error: Error; outcome: AttemptOutcome; response: DeliveryRecord | null };
+
+/** What a webhook attempt got back, when the ending is one. */
+function responseOf(error: Error): DeliveryRecord | null {
+  return error instanceof DeliveryFailedError ? error.delivery : null;
+}
 
 export class RunWorker {
   readonly queue: string;
@@ -329,13 +350,22 @@ export class RunWorker {
       trigger: run.trigger,
       fields: run.fields,
       options: run.options,
+      target: run.target,
       signal,
     });
     this.#execute(`${run.id}:1`, context, run.options.runTimeoutSeconds, (ending) => {
       const finishedAt = new Date(lease.dbNow());
       const base = { id: run.id, owner, attempt: 1, attemptStartedAt: startedAt };
       if (ending.ok) {
-        recorder.ended({ ...base, status: 'succeeded', finishedAt, error: null, outcome: null, job: false });
+        recorder.ended({
+          ...base,
+          status: 'succeeded',
+          finishedAt,
+          error: null,
+          outcome: null,
+          job: false,
+          response: ending.response,
+        });
         return false;
       }
       // The first failure of a leased run: retried through pg-boss while retries remain.
@@ -349,6 +379,7 @@ export class RunWorker {
           error: message,
           outcome: ending.outcome,
           job: retry,
+          response: ending.response,
         },
         retry
           ? {
@@ -359,11 +390,18 @@ export class RunWorker {
                   id: run.id,
                   data: runJobData(
                     { id: run.id, scheduledFor: run.scheduledFor, enqueuedAt: run.firedAt, trigger: run.trigger },
-                    { id: run.scheduleId, name: run.scheduleName, fields: run.fields },
+                    { id: run.scheduleId, name: run.scheduleName, fields: run.fields, target: run.target },
                     1,
                     run.options,
                   ),
-                  startAfter: new Date(Date.now() + run.options.retryDelaySeconds * 1000),
+                  // A webhook receiver's Retry-After is honoured when it asks for longer.
+                  startAfter: new Date(
+                    Date.now() +
+                      Math.max(
+                        run.options.retryDelaySeconds * 1000,
+                        ending.error instanceof DeliveryFailedError ? (ending.error.retryAfterMs ?? 0) : 0,
+                      ),
+                  ),
                 },
               },
             }
@@ -458,6 +496,7 @@ export class RunWorker {
       fields: data.fields ?? {},
       // Jobs from before run settings were recorded (or sent by other code) get the scheduler's.
       options: data.options ?? { ...defaults, runTimeoutSeconds: job.expireInSeconds },
+      target: data.target ?? { type: 'log' },
       signal,
     });
     this.#execute(`${runId}:${attempt}`, context, job.expireInSeconds, (ending) => {
@@ -477,6 +516,7 @@ export class RunWorker {
           attempt,
           attemptStartedAt: startedAt,
           job: true,
+          response: ending.response,
           ...(ending.ok
             ? { status: 'succeeded' as const, finishedAt, error: null, outcome: null }
             : {
@@ -528,15 +568,18 @@ export class RunWorker {
     const expiry = setTimeout(() => {
       const error = new Error(`run timed out after ${timeoutSeconds} s`);
       controller.abort(error);
-      finish({ ok: false, error, outcome: 'timed_out' });
+      finish({ ok: false, error, outcome: 'timed_out', response: null });
     }, timeoutSeconds * 1000);
     expiry.unref();
     entry.done = (async () => {
-      let ending: Ending = { ok: true };
+      let ending: Ending = { ok: true, response: null };
       try {
-        await this.#handler(context);
+        // A webhook run is delivered by the engine; every other run goes to the handler.
+        if (context.target.type === 'webhook') ending = { ok: true, response: await this.#deps.deliver(context) };
+        else await this.#handler(context);
       } catch (thrown) {
-        ending = { ok: false, error: toError(thrown), outcome: 'failed' };
+        const error = toError(thrown);
+        ending = { ok: false, error, outcome: 'failed', response: responseOf(error) };
       } finally {
         clearTimeout(expiry);
         this.#inFlight.delete(key);

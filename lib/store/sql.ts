@@ -18,7 +18,7 @@ export function quote(schema: string): string {
 const SCHEDULE_COLUMNS = `id, name, cron, every_seconds, anchor_at, at, timezone, fields, queue, paused, pause_note,
   start_at, end_at, max_runs, fired_count, jitter_seconds, completed_at, owner, version, catch_up,
   catch_up_window_seconds, overlap, retry_limit, retry_delay_seconds, retry_backoff, run_timeout_seconds, priority,
-  pause_after_failures, consecutive_failures, next_run_at, last_run_at, created_at, updated_at`;
+  pause_after_failures, consecutive_failures, target, next_run_at, last_run_at, created_at, updated_at`;
 
 /** A schedule's own run settings (null: the scheduler's option), for the claims: `sc` is the schedule. */
 const RUN_OPTION_COLUMNS = `sc.retry_limit, sc.retry_delay_seconds, sc.retry_backoff, sc.run_timeout_seconds, sc.priority`;
@@ -43,6 +43,7 @@ const RUN_FIELDS = [
   'attempts',
   'error',
   'options',
+  'response',
 ];
 const RUN_COLUMNS = RUN_FIELDS.join(', ');
 
@@ -199,9 +200,12 @@ export function migrations(schema: string): { version: number; sql: string }[] {
           ADD COLUMN priority integer CHECK (priority BETWEEN -100 AND 100),
           ADD COLUMN pause_after_failures integer CHECK (pause_after_failures > 0),
           ADD COLUMN consecutive_failures integer NOT NULL DEFAULT 0,
+          -- Where runs go: {"type": "log"}, {"type": "queue", ...} or {"type": "webhook", ...}.
+          ADD COLUMN target jsonb NOT NULL DEFAULT '{"type": "log"}',
           ADD CONSTRAINT schedules_one_kind CHECK (num_nonnulls(cron, every_seconds, at) = 1);
-        -- The run settings in force when a run fired.
-        ALTER TABLE ${s}.runs ADD COLUMN options jsonb;
+        -- The run settings in force when a run fired; what a webhook attempt got back.
+        ALTER TABLE ${s}.runs ADD COLUMN options jsonb, ADD COLUMN response jsonb;
+        ALTER TABLE ${s}.run_attempts ADD COLUMN response jsonb;
         CREATE INDEX schedules_owner_idx ON ${s}.schedules (owner, name) WHERE owner IS NOT NULL AND deleted_at IS NULL;
       `,
     },
@@ -281,9 +285,9 @@ export function insertSchedule(schema: string): string {
   return `INSERT INTO ${quote(schema)}.schedules
       (id, name, cron, every_seconds, anchor_at, at, timezone, fields, queue, paused, pause_note, start_at, end_at,
        max_runs, jitter_seconds, catch_up, catch_up_window_seconds, overlap, next_run_at, completed_at, owner,
-       retry_limit, retry_delay_seconds, retry_backoff, run_timeout_seconds, priority, pause_after_failures)
+       retry_limit, retry_delay_seconds, retry_backoff, run_timeout_seconds, priority, pause_after_failures, target)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-      CASE WHEN $20::boolean THEN ${NOW_MS} END, $21, $22, $23, $24, $25, $26, $27)
+      CASE WHEN $20::boolean THEN ${NOW_MS} END, $21, $22, $23, $24, $25, $26, $27, $28)
     ON CONFLICT (name) WHERE deleted_at IS NULL DO NOTHING
     RETURNING ${SCHEDULE_COLUMNS}`;
 }
@@ -319,7 +323,7 @@ export function selectSchedulesPage(schema: string): string {
 }
 
 /**
- * $1 the id; $2-$27 in insertSchedule's order. A completed schedule keeps its completed_at; a
+ * $1 the id; $2-$28 in insertSchedule's order. A completed schedule keeps its completed_at; a
  * resume (paused to not paused) starts the count of consecutive failures again.
  */
 export function updateSchedule(schema: string): string {
@@ -329,7 +333,7 @@ export function updateSchedule(schema: string): string {
       catch_up = $16, catch_up_window_seconds = $17, overlap = $18, next_run_at = $19,
       completed_at = CASE WHEN $20::boolean THEN coalesce(completed_at, ${NOW_MS}) END, owner = $21,
       retry_limit = $22, retry_delay_seconds = $23, retry_backoff = $24, run_timeout_seconds = $25, priority = $26,
-      pause_after_failures = $27,
+      pause_after_failures = $27, target = $28,
       consecutive_failures = CASE WHEN paused AND NOT $10::boolean THEN 0 ELSE consecutive_failures END,
       version = nextval('${quote(schema)}.schedule_versions'), updated_at = ${NOW_MS}
     WHERE id = $1
@@ -356,7 +360,8 @@ export function softDeleteSchedule(schema: string): string {
 export function claimDueSchedules(schema: string): string {
   const s = quote(schema);
   return `SELECT sc.id, ${TRIGGER_COLUMNS}, sc.fields, sc.queue, sc.catch_up, sc.catch_up_window_seconds,
-      sc.overlap, sc.next_run_at, sc.max_runs, sc.fired_count, ${RUN_OPTION_COLUMNS}, statement_timestamp() AS now,
+      sc.overlap, sc.next_run_at, sc.max_runs, sc.fired_count, ${RUN_OPTION_COLUMNS}, sc.target,
+      statement_timestamp() AS now,
       CASE WHEN sc.overlap = 'skip' AND sc.last_fired_run_id IS NOT NULL THEN EXISTS (
         SELECT 1 FROM ${s}.runs r WHERE r.id = sc.last_fired_run_id AND r.status IN ${OPEN}
       ) ELSE false END AS previous_active
@@ -442,7 +447,7 @@ export function selectRunsPage(schema: string): string {
   return `SELECT ${RUN_FIELDS.map((f) => `r.${f}`).join(', ')},
       (SELECT coalesce(json_agg(json_build_object(
           'attempt', a.attempt, 'outcome', a.outcome, 'error', a.error,
-          'started_at', a.started_at, 'finished_at', a.finished_at) ORDER BY a.attempt), '[]'::json)
+          'started_at', a.started_at, 'finished_at', a.finished_at, 'response', a.response) ORDER BY a.attempt), '[]'::json)
         FROM ${s}.run_attempts a WHERE a.run_id = r.id) AS failed_attempts
     FROM ${s}.runs r
     WHERE r.schedule_id = $1
@@ -530,8 +535,9 @@ export function recordRunEvents(schema: string): string {
   const s = quote(schema);
   return `WITH u AS (
       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::timestamptz[], $6::timestamptz[],
-          $7::text[], $8::boolean[], $9::text[], $10::timestamptz[], $11::boolean[])
-        AS u (id, owner, attempt, status, started_at, finished_at, error, is_start, outcome, attempt_started_at, job)
+          $7::text[], $8::boolean[], $9::text[], $10::timestamptz[], $11::boolean[], $12::jsonb[])
+        AS u (id, owner, attempt, status, started_at, finished_at, error, is_start, outcome, attempt_started_at, job,
+          response)
     ), updated AS (
       UPDATE ${s}.runs r SET
         status = u.status,
@@ -540,7 +546,8 @@ export function recordRunEvents(schema: string): string {
         started_at = coalesce(u.started_at, r.started_at),
         finished_at = u.finished_at,
         error = u.error,
-        job = r.job OR u.job
+        job = r.job OR u.job,
+        response = coalesce(u.response, r.response)
       FROM u
       WHERE r.id = u.id AND r.status IN ${OPEN}
         AND CASE WHEN u.is_start
@@ -549,8 +556,8 @@ export function recordRunEvents(schema: string): string {
         END
       RETURNING r.id, r.schedule_id
     ), logged AS (
-      INSERT INTO ${s}.run_attempts (run_id, attempt, outcome, error, started_at, finished_at)
-      SELECT u.id, u.attempt, u.outcome, u.error, u.attempt_started_at, coalesce(u.finished_at, ${NOW_MS})
+      INSERT INTO ${s}.run_attempts (run_id, attempt, outcome, error, started_at, finished_at, response)
+      SELECT u.id, u.attempt, u.outcome, u.error, u.attempt_started_at, coalesce(u.finished_at, ${NOW_MS}), u.response
       FROM u JOIN updated USING (id)
       WHERE u.outcome IS NOT NULL
       ON CONFLICT (run_id, attempt) DO NOTHING
@@ -567,7 +574,7 @@ export function recordRunEvents(schema: string): string {
 export function selectOpenRunsOfOwner(schema: string): string {
   const s = quote(schema);
   return `SELECT r.id, r.schedule_id, r.scheduled_for, r.trigger, r.queue, r.status, r.job, r.attempts,
-      r.enqueued_at, r.started_at, r.options, sc.name AS schedule_name, sc.fields,
+      r.enqueued_at, r.started_at, r.options, sc.name AS schedule_name, sc.fields, sc.target,
       (SELECT count(*) FROM ${s}.run_attempts a
         WHERE a.run_id = r.id AND a.outcome IN ('failed', 'timed_out'))::int AS failures
     FROM ${s}.runs r JOIN ${s}.schedules sc ON sc.id = r.schedule_id
@@ -611,7 +618,7 @@ export function insertBackfills(schema: string): string {
 export function claimBackfills(schema: string): string {
   const s = quote(schema);
   return `SELECT b.id, b.schedule_id, b.trigger, b.next_at, b.until_at, b.remaining,
-      ${TRIGGER_COLUMNS}, ${RUN_OPTION_COLUMNS}, sc.fields, sc.queue, sc.deleted_at IS NOT NULL AS deleted
+      ${TRIGGER_COLUMNS}, ${RUN_OPTION_COLUMNS}, sc.target, sc.fields, sc.queue, sc.deleted_at IS NOT NULL AS deleted
     FROM ${s}.backfills b JOIN ${s}.schedules sc ON sc.id = b.schedule_id
     WHERE NOT sc.paused OR sc.deleted_at IS NOT NULL
     ORDER BY b.created_at, b.id

@@ -5,11 +5,13 @@ import pg from 'pg';
 import type { SqlExecutor } from '../boss.ts';
 import { connectionSettings, type SchedulerConfig } from '../config.ts';
 import { SchedulerError } from '../errors.ts';
+import { redactTarget, type Target } from '../targets/target.ts';
 import { formatEvery, type TriggerSpec, triggerOf } from '../triggers/index.ts';
 import type {
   AttemptOutcome,
   AttemptRecord,
   CatchUpPolicy,
+  DeliveryRecord,
   OverlapPolicy,
   Run,
   RunOptionOverrides,
@@ -40,6 +42,7 @@ export interface ClaimedRow {
   firedCount: number;
   /** Its own run settings. */
   runOptions: RunOptionOverrides;
+  target: Target;
   now: Date;
   previousActive: boolean;
 }
@@ -62,6 +65,7 @@ export interface ClaimedBackfill extends Backfill {
   name: string;
   spec: TriggerSpec;
   runOptions: RunOptionOverrides;
+  target: Target;
   fields: Record<string, unknown>;
   queue: string;
   deleted: boolean;
@@ -109,6 +113,7 @@ export interface ScheduleValues {
   overlap: OverlapPolicy;
   runOptions: RunOptionOverrides;
   pauseAfterFailures: number | null;
+  target: Target;
 }
 
 /** What a write stores beside the definition: when it fires next, whether it is completed, its owner. */
@@ -168,6 +173,8 @@ export interface RunEvent {
   attemptStartedAt: Date | null;
   /** The run is (now) carried by a pg-boss job. */
   job: boolean;
+  /** A webhook attempt that ended: what it got back. */
+  response: DeliveryRecord | null;
 }
 
 /** An open run of an instance, as a takeover needs it. */
@@ -188,6 +195,7 @@ export interface HeldRun {
   failures: number;
   /** The run settings in force (null for runs fired before they were recorded). */
   options: RunOptions | null;
+  target: Target;
 }
 
 /** One run handed to pg-boss: the attempts it counts now, and the attempt cut short, if any. */
@@ -210,6 +218,17 @@ export class SchemaVersionError extends SchedulerError {
   }
 }
 
+/**
+ * The stored target of schedules read from the database, secrets included. A Schedule shows the
+ * redacted target only; an update that keeps the target writes back this one.
+ */
+const fullTargets = new WeakMap<Schedule, Target>();
+
+/** A schedule's target with its secrets (for a schedule read here; else its shown target, which has none). */
+export function fullTargetOf(schedule: Schedule): Target {
+  return fullTargets.get(schedule) ?? (schedule.target as Target);
+}
+
 function toSchedule(row: Record<string, unknown>): Schedule {
   const spec = specFromRow(row);
   const paused = row.paused as boolean;
@@ -221,7 +240,7 @@ function toSchedule(row: Record<string, unknown>): Schedule {
     // A stored expression this version cannot read: the ticker disarms it and says so.
     description = `Cannot be evaluated: ${JSON.stringify(spec.cron)}`;
   }
-  return {
+  const schedule: Schedule = {
     id: row.id as string,
     name: row.name as string,
     cron: spec.cron,
@@ -248,6 +267,7 @@ function toSchedule(row: Record<string, unknown>): Schedule {
     catchUp: row.catch_up as CatchUpPolicy,
     catchUpWindowSeconds: (row.catch_up_window_seconds as number | null) ?? null,
     overlap: row.overlap as OverlapPolicy,
+    target: redactTarget(row.target as Target),
     runOptions: runOptionsFromRow(row),
     pauseAfterFailures: (row.pause_after_failures as number | null) ?? null,
     consecutiveFailures: row.consecutive_failures as number,
@@ -256,6 +276,8 @@ function toSchedule(row: Record<string, unknown>): Schedule {
     createdAt: row.created_at as Date,
     updatedAt: row.updated_at as Date,
   };
+  fullTargets.set(schedule, row.target as Target);
+  return schedule;
 }
 
 function toRun(row: Record<string, unknown>): StoredRun {
@@ -274,6 +296,7 @@ function toRun(row: Record<string, unknown>): StoredRun {
     attempts: row.attempts as number,
     error: (row.error as string | null) ?? null,
     options: (row.options as RunOptions | null) ?? null,
+    response: (row.response as DeliveryRecord | null) ?? null,
   };
 }
 
@@ -284,6 +307,7 @@ function toAttempts(value: unknown): AttemptRecord[] {
     error: (a.error as string | null) ?? null,
     startedAt: a.started_at ? new Date(a.started_at as string) : null,
     finishedAt: new Date(a.finished_at as string),
+    response: (a.response as DeliveryRecord | null) ?? null,
   }));
 }
 
@@ -316,6 +340,7 @@ function scheduleParams(v: ScheduleValues, a: ScheduleArming): unknown[] {
     v.runOptions.runTimeoutSeconds,
     v.runOptions.priority,
     v.pauseAfterFailures,
+    v.target,
   ];
 }
 
@@ -470,6 +495,7 @@ export class Queries {
       maxRuns: row.max_runs,
       firedCount: row.fired_count,
       runOptions: runOptionsFromRow(row),
+      target: row.target,
       now: row.now,
       previousActive: row.previous_active,
     }));
@@ -601,6 +627,7 @@ export class Queries {
       events.map((e) => e.outcome),
       events.map((e) => e.attemptStartedAt),
       events.map((e) => e.job),
+      events.map((e) => (e.response ? JSON.stringify(e.response) : null)),
     ]);
     return {
       applied: new Set(rows.filter((row) => row.paused_name === null).map((row) => row.id as string)),
@@ -626,6 +653,7 @@ export class Queries {
       attempts: row.attempts,
       failures: row.failures,
       options: row.options ?? null,
+      target: row.target,
     }));
   }
 
@@ -666,6 +694,7 @@ export class Queries {
       name: row.name,
       spec: specFromRow(row),
       runOptions: runOptionsFromRow(row),
+      target: row.target,
       fields: row.fields,
       queue: row.queue,
       deleted: row.deleted,

@@ -185,3 +185,34 @@ describe('POST /jobs/{id}/backfill', () => {
     assert.match(big.json.errors![0]!.message, /at most 10000 ticks/);
   });
 });
+
+describe('targets over HTTP', () => {
+  test('a webhook target is shown without its secrets; a refused URL is 422 naming target.url', async () => {
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const created = await call('POST', '/jobs', {
+      name: 'hooked',
+      cron: '0 0 * * *',
+      target: {
+        type: 'webhook',
+        url: 'https://hooks.example.com/x',
+        headers: { authorization: 'Bearer topsecret' },
+        secret_headers: ['authorization'],
+        secret,
+      },
+    });
+    assert.equal(created.status, 201, created.text);
+    for (const r of [created, await call('GET', '/jobs/hooked'), await call('GET', '/jobs')]) {
+      assert.equal(r.text.includes(secret), false);
+      assert.equal(r.text.includes('topsecret'), false);
+    }
+    const target = created.json.target as Record<string, unknown>;
+    assert.match(String(target.secret_fingerprint), /^sha256:/);
+    const refused = await call('POST', '/jobs', {
+      name: 'hooked-internal',
+      cron: '0 0 * * *',
+      target: { type: 'webhook', url: 'http://169.254.169.254/latest/meta-data' },
+    });
+    assert.equal(refused.status, 422);
+    assert.deepEqual(paths(refused.json), ['target.url']);
+  });
+});

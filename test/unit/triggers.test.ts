@@ -7,10 +7,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { armAt, valuesFromInput, valuesFromPatch } from '../../lib/definition.ts';
 import { ValidationError } from '../../lib/errors.ts';
+import { DEFAULT_DESTINATION_POLICY } from '../../lib/targets/guard.ts';
 import { jitterOf, parseEvery, type TriggerSpec, triggerOf } from '../../lib/triggers/index.ts';
 import type { Schedule } from '../../lib/types.ts';
 
 const at = (iso: string) => new Date(iso);
+const CONTEXT = { queue: 'q', policy: DEFAULT_DESTINATION_POLICY };
 const iso = (dates: (Date | null)[]) => dates.map((d) => d?.toISOString() ?? null);
 
 function spec(overrides: Partial<TriggerSpec>): TriggerSpec {
@@ -177,29 +179,29 @@ describe('jitter', () => {
 
   it('is refused when longer than the shortest gap between ticks', () => {
     assert.deepEqual(
-      issuesOf(() => valuesFromInput({ name: 'j', every: '1m', jitterSeconds: 61 }, { queue: 'q' })),
+      issuesOf(() => valuesFromInput({ name: 'j', every: '1m', jitterSeconds: 61 }, CONTEXT)),
       ['jitterSeconds'],
     );
     assert.deepEqual(
-      issuesOf(() => valuesFromInput({ name: 'j', cron: '*/5 * * * *', jitterSeconds: 301 }, { queue: 'q' })),
+      issuesOf(() => valuesFromInput({ name: 'j', cron: '*/5 * * * *', jitterSeconds: 301 }, CONTEXT)),
       ['jitterSeconds'],
     );
-    valuesFromInput({ name: 'j', cron: '*/5 * * * *', jitterSeconds: 300 }, { queue: 'q' });
+    valuesFromInput({ name: 'j', cron: '*/5 * * * *', jitterSeconds: 300 }, CONTEXT);
   });
 });
 
 describe('definitions', () => {
   it('need exactly one kind', () => {
     assert.deepEqual(
-      issuesOf(() => valuesFromInput({ name: 'j' }, { queue: 'q' })),
+      issuesOf(() => valuesFromInput({ name: 'j' }, CONTEXT)),
       ['cron'],
     );
     assert.deepEqual(
-      issuesOf(() => valuesFromInput({ name: 'j', cron: '* * * * *', every: '1m' }, { queue: 'q' })),
+      issuesOf(() => valuesFromInput({ name: 'j', cron: '* * * * *', every: '1m' }, CONTEXT)),
       ['cron'],
     );
     assert.deepEqual(
-      issuesOf(() => valuesFromInput({ name: 'j', cron: '* * * * *', anchorAt: new Date() }, { queue: 'q' })),
+      issuesOf(() => valuesFromInput({ name: 'j', cron: '* * * * *', anchorAt: new Date() }, CONTEXT)),
       ['anchorAt'],
     );
   });
@@ -215,7 +217,7 @@ describe('definitions', () => {
           endAt: at('2026-01-01T00:00:00Z'),
           pauseNote: 'x'.repeat(501),
         },
-        { queue: 'q' },
+        CONTEXT,
       ),
     );
     assert.deepEqual(fields.sort(), ['maxRuns', 'pauseNote']);
@@ -223,7 +225,7 @@ describe('definitions', () => {
       issuesOf(() =>
         valuesFromInput(
           { name: 'j', every: '1m', startAt: at('2026-02-01T00:00:00Z'), endAt: at('2026-01-01T00:00:00Z') },
-          { queue: 'q' },
+          CONTEXT,
         ),
       ),
       ['endAt'],
@@ -232,17 +234,17 @@ describe('definitions', () => {
 
   it('arm: next tick, or completed when none is left or the run limit is reached', () => {
     const now = at('2026-01-01T10:00:00Z');
-    const v = valuesFromInput({ name: 'j', every: '1h', maxRuns: 3 }, { queue: 'q' });
+    const v = valuesFromInput({ name: 'j', every: '1h', maxRuns: 3 }, CONTEXT);
     assert.deepEqual(armAt(v, 0, now), { nextRunAt: at('2026-01-01T11:00:00Z'), completed: false });
     assert.deepEqual(armAt(v, 3, now), { nextRunAt: null, completed: true });
-    const past = valuesFromInput({ name: 'j', at: at('2025-01-01T00:00:00Z') }, { queue: 'q' });
+    const past = valuesFromInput({ name: 'j', at: at('2025-01-01T00:00:00Z') }, CONTEXT);
     assert.deepEqual(armAt(past, 0, now), { nextRunAt: null, completed: true });
-    const ended = valuesFromInput({ name: 'j', cron: '* * * * *', endAt: at('2025-12-31T00:00:00Z') }, { queue: 'q' });
+    const ended = valuesFromInput({ name: 'j', cron: '* * * * *', endAt: at('2025-12-31T00:00:00Z') }, CONTEXT);
     assert.deepEqual(armAt(ended, 0, now), { nextRunAt: null, completed: true });
   });
 
   it('a patch that names another kind switches to it', () => {
-    const values = valuesFromInput({ name: 'j', every: '15m', anchorAt: at('2026-01-01T00:05:00Z') }, { queue: 'q' });
+    const values = valuesFromInput({ name: 'j', every: '15m', anchorAt: at('2026-01-01T00:05:00Z') }, CONTEXT);
     const stored = {
       ...values,
       every: '15m',
@@ -258,11 +260,11 @@ describe('definitions', () => {
       createdAt: new Date(),
       updatedAt: new Date(),
     } as Schedule;
-    const patched = valuesFromPatch(stored, { cron: '0 * * * *' });
+    const patched = valuesFromPatch(stored, { type: 'log' }, { cron: '0 * * * *' }, DEFAULT_DESTINATION_POLICY);
     assert.equal(patched.cron, '0 * * * *');
     assert.equal(patched.everySeconds, null);
     assert.equal(patched.anchorAt, null);
-    const kept = valuesFromPatch(stored, { jitterSeconds: 10 });
+    const kept = valuesFromPatch(stored, { type: 'log' }, { jitterSeconds: 10 }, DEFAULT_DESTINATION_POLICY);
     assert.equal(kept.everySeconds, 900);
     assert.deepEqual(kept.anchorAt, at('2026-01-01T00:05:00Z'));
   });
