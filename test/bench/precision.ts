@@ -44,12 +44,15 @@ export async function everySecond(
     instances,
     options,
     concurrency = CONCURRENCY,
+    prepare,
   }: {
     schedules: number;
     seconds: number;
     instances: number;
     options: Partial<SchedulerOptions>;
     concurrency?: number;
+    /** Changes the seeded schedules before the window (e.g. gives some a target). */
+    prepare?: (pool: import('pg').Pool) => Promise<void>;
   },
 ): Promise<EverySecondOutcome> {
   const db = await createBenchDatabase(ctx.serverUrl, label);
@@ -72,6 +75,7 @@ export async function everySecond(
       cron: '* * * * * *',
       nextRunAt: `to_timestamp(${startAt / 1000})`,
     });
+    await prepare?.(db.pool);
     await wakeTickers(db.pool, startAt);
     const endAt = startAt + seconds * 1000;
     ctx.log(

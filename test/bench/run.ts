@@ -30,8 +30,9 @@ import { precision } from './precision.ts';
 import { type Benchmark, type BenchResult, consoleTable, describeMachine, resultsMarkdown } from './report.ts';
 import { retention } from './retention.ts';
 import { scale } from './scale.ts';
+import { webhooks } from './webhooks.ts';
 
-const BENCHMARKS: Benchmark[] = [precision, baseline, burst, multi, api, scale, retention, memory];
+const BENCHMARKS: Benchmark[] = [precision, baseline, burst, multi, api, scale, retention, memory, webhooks];
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const RESULTS_DIR = join(HERE, 'results');
 
