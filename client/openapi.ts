@@ -105,6 +105,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/health/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stale jobs: no successful run for their alert_after_seconds (503 when any)
+         * @description For uptime checkers: 200 when no job with `alert_after_seconds` has gone that long without a successful run, 503 with the list otherwise (missed, failing, paused or stuck alike). Needs the API token when one is set.
+         */
+        get: operations["checkSchedules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthcheck": {
         parameters: {
             query?: never;
@@ -371,6 +391,11 @@ export interface components {
          */
         CreateJob: {
             /**
+             * @description Mark the job stale (here, in the metrics, and in GET /health/schedules) when no run of it succeeded for this many seconds. Default null.
+             * @example 93600
+             */
+            alert_after_seconds?: number | null;
+            /**
              * Format: date-time
              * @description For `every`: the instant its phase is counted from (ticks are anchor_at + k × every). Default: the Unix epoch, so `15m` fires at :00, :15, :30, :45 UTC.
              * @example 2025-01-01T00:05:00.000Z
@@ -607,6 +632,11 @@ export interface components {
         };
         Job: {
             /**
+             * @description Mark the job stale (here, in the metrics, and in GET /health/schedules) when no run of it succeeded for this many seconds. Default null.
+             * @example 93600
+             */
+            alert_after_seconds: number | null;
+            /**
              * Format: date-time
              * @description For `every`: the instant its phase is counted from (ticks are anchor_at + k × every). Default: the Unix epoch, so `15m` fires at :00, :15, :30, :45 UTC.
              * @example 2025-01-01T00:05:00.000Z
@@ -698,6 +728,12 @@ export interface components {
              */
             last_run_at: string | null;
             /**
+             * Format: date-time
+             * @description When a run last succeeded (recorded for jobs with alert_after_seconds).
+             * @example 2025-01-01T09:00:00.000Z
+             */
+            last_success_at: string | null;
+            /**
              * @description It is `completed` after firing this many runs for its ticks (manual runs and backfills do not count). Default null: no limit.
              * @example 10
              */
@@ -737,6 +773,11 @@ export interface components {
             /** @example false */
             paused: boolean;
             run_options: components["schemas"]["RunOptions"];
+            /**
+             * @description No successful run for alert_after_seconds (never for a completed job).
+             * @example false
+             */
+            stale: boolean;
             /**
              * Format: date-time
              * @description It fires nothing before this instant. Default null.
@@ -824,6 +865,11 @@ export interface components {
          *     }
          */
         ReplaceJob: {
+            /**
+             * @description Mark the job stale (here, in the metrics, and in GET /health/schedules) when no run of it succeeded for this many seconds. Default null.
+             * @example 93600
+             */
+            alert_after_seconds?: number | null;
             /**
              * Format: date-time
              * @description For `every`: the instant its phase is counted from (ticks are anchor_at + k × every). Default: the Unix epoch, so `15m` fires at :00, :15, :30, :45 UTC.
@@ -1037,6 +1083,30 @@ export interface components {
             run_timeout_seconds: number;
         } | null;
         /**
+         * @example {
+         *       "status": "ok",
+         *       "stale": []
+         *     }
+         */
+        SchedulesHealth: {
+            stale: components["schemas"]["StaleJob"][];
+            /** @enum {string} */
+            status: "ok";
+        };
+        StaleJob: {
+            alert_after_seconds: number;
+            /** Format: uuid */
+            job_id: string;
+            /** Format: date-time */
+            last_success_at: string | null;
+            name: string;
+            /** Format: date-time */
+            stale_since: string;
+        };
+        StaleJobsProblem: components["schemas"]["Problem"] & {
+            stale: components["schemas"]["StaleJob"][];
+        };
+        /**
          * @description The job’s target as the API shows it: secrets and secret header values are replaced by fingerprints.
          * @example {
          *       "type": "webhook",
@@ -1134,6 +1204,11 @@ export interface components {
          *     }
          */
         UpdateJob: {
+            /**
+             * @description Mark the job stale (here, in the metrics, and in GET /health/schedules) when no run of it succeeded for this many seconds. Default null.
+             * @example 93600
+             */
+            alert_after_seconds?: number | null;
             /**
              * Format: date-time
              * @description For `every`: the instant its phase is counted from (ticks are anchor_at + k × every). Default: the Unix epoch, so `15m` fires at :00, :15, :30, :45 UTC.
@@ -1696,6 +1771,95 @@ export interface operations {
             };
         };
     };
+    checkSchedules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No job is stale. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ok",
+                     *       "stale": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SchedulesHealth"];
+                };
+            };
+            /** @description Missing or wrong bearer token (only when SCHEDULER_API_TOKEN is set). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send Authorization: Bearer <token>.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected error; the response carries the request id that appears in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:internal",
+                     *       "title": "Internal server error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred. Quote request id 2f1c9a7e when reporting it.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Some jobs are stale: a problem (`stale_jobs`) whose `stale` member lists them (at most 1,000); or the database did not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:pg-cron-scheduler:problem:stale_jobs",
+                     *       "title": "Stale jobs",
+                     *       "status": 503,
+                     *       "detail": "1 job has had no successful run for its alert_after_seconds.",
+                     *       "request_id": "2f1c9a7e-5b7d-4d1a-8c0e-3e4f5a6b7c8d",
+                     *       "stale": [
+                     *         {
+                     *           "job_id": "0f9b7a52-3c1e-4b8e-9d59-2f4d1c7e6a10",
+                     *           "name": "nightly-backup",
+                     *           "alert_after_seconds": 93600,
+                     *           "last_success_at": "2025-01-02T01:00:04.000Z",
+                     *           "stale_since": "2025-01-03T03:00:04.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["StaleJobsProblem"];
+                };
+            };
+        };
+    };
     checkLiveness: {
         parameters: {
             query?: never;
@@ -1805,6 +1969,9 @@ export interface operations {
                      *         "target": {
                      *           "type": "log"
                      *         },
+                     *         "alert_after_seconds": null,
+                     *         "last_success_at": null,
+                     *         "stale": false,
                      *         "run_options": {
                      *           "retry_limit": null,
                      *           "retry_delay_seconds": null,
@@ -1958,6 +2125,9 @@ export interface operations {
                      *       "target": {
                      *         "type": "log"
                      *       },
+                     *       "alert_after_seconds": null,
+                     *       "last_success_at": null,
+                     *       "stale": false,
                      *       "run_options": {
                      *         "retry_limit": null,
                      *         "retry_delay_seconds": null,
@@ -2194,6 +2364,9 @@ export interface operations {
                      *       "target": {
                      *         "type": "log"
                      *       },
+                     *       "alert_after_seconds": null,
+                     *       "last_success_at": null,
+                     *       "stale": false,
                      *       "run_options": {
                      *         "retry_limit": null,
                      *         "retry_delay_seconds": null,
@@ -2374,6 +2547,9 @@ export interface operations {
                      *       "target": {
                      *         "type": "log"
                      *       },
+                     *       "alert_after_seconds": null,
+                     *       "last_success_at": null,
+                     *       "stale": false,
                      *       "run_options": {
                      *         "retry_limit": null,
                      *         "retry_delay_seconds": null,
@@ -2432,6 +2608,9 @@ export interface operations {
                      *       "target": {
                      *         "type": "log"
                      *       },
+                     *       "alert_after_seconds": null,
+                     *       "last_success_at": null,
+                     *       "stale": false,
                      *       "run_options": {
                      *         "retry_limit": null,
                      *         "retry_delay_seconds": null,
@@ -2834,6 +3013,9 @@ export interface operations {
                      *       "target": {
                      *         "type": "log"
                      *       },
+                     *       "alert_after_seconds": null,
+                     *       "last_success_at": null,
+                     *       "stale": false,
                      *       "run_options": {
                      *         "retry_limit": null,
                      *         "retry_delay_seconds": null,
@@ -3309,6 +3491,9 @@ export interface operations {
                      *       "target": {
                      *         "type": "log"
                      *       },
+                     *       "alert_after_seconds": null,
+                     *       "last_success_at": null,
+                     *       "stale": false,
                      *       "run_options": {
                      *         "retry_limit": null,
                      *         "retry_delay_seconds": null,
@@ -3547,6 +3732,9 @@ export interface operations {
                      *       "target": {
                      *         "type": "log"
                      *       },
+                     *       "alert_after_seconds": null,
+                     *       "last_success_at": null,
+                     *       "stale": false,
                      *       "run_options": {
                      *         "retry_limit": null,
                      *         "retry_delay_seconds": null,

@@ -49,6 +49,7 @@ export const INPUT_KEYS = [
   'runOptions',
   'pauseAfterFailures',
   'target',
+  'alertAfterSeconds',
 ] as const;
 
 /** The keys of `runOptions`, with their bounds. */
@@ -203,6 +204,7 @@ export function valuesFromInput(input: ScheduleInput, defaults: DefinitionContex
       runOptions: input.runOptions as RunOptionOverrides,
       pauseAfterFailures: input.pauseAfterFailures ?? null,
       target: input.target as Target,
+      alertAfterSeconds: input.alertAfterSeconds ?? null,
     },
     input.every,
     prefix,
@@ -254,6 +256,7 @@ export function valuesFromPatch(
     pauseAfterFailures: patch.pauseAfterFailures !== undefined ? patch.pauseAfterFailures : current.pauseAfterFailures,
     // A target is replaced whole (its secret too: send it again to keep it).
     target: patch.target !== undefined ? (patch.target as Target) : currentTarget,
+    alertAfterSeconds: patch.alertAfterSeconds !== undefined ? patch.alertAfterSeconds : current.alertAfterSeconds,
   };
   return checked(
     values,
@@ -336,6 +339,10 @@ function checked(
       v.runOptions = checkRunOptions(f('runOptions'), v.runOptions);
     },
     () => {
+      if (v.alertAfterSeconds !== null)
+        checkInteger(f('alertAfterSeconds'), v.alertAfterSeconds, 1, MAX_WINDOW_SECONDS);
+    },
+    () => {
       if (v.pauseAfterFailures !== null) {
         checkInteger(f('pauseAfterFailures'), v.pauseAfterFailures, 1, MAX_PAUSE_AFTER_FAILURES);
       }
@@ -384,6 +391,7 @@ export function sameDefinition(stored: Schedule, v: ScheduleValues): boolean {
     stored.catchUpWindowSeconds === v.catchUpWindowSeconds &&
     stored.overlap === v.overlap &&
     stored.pauseAfterFailures === v.pauseAfterFailures &&
+    stored.alertAfterSeconds === v.alertAfterSeconds &&
     same(stored.runOptions, v.runOptions) &&
     // Redacted on both sides: secrets compare by their fingerprints.
     same(stored.target, redactTarget(v.target)) &&

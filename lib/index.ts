@@ -65,6 +65,7 @@ export type {
   Scheduler,
   SchedulerEvents,
   ScheduleState,
+  StaleSchedule,
   SyncOptions,
   SyncRemoval,
   SyncResult,

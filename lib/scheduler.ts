@@ -22,6 +22,7 @@ import { Listener } from './engine/listener.ts';
 import { type Due, decideAtStop, handOver, Reaper } from './engine/reaper.ts';
 import { Reconciler } from './engine/reconciler.ts';
 import { RunRecorder } from './engine/recorder.ts';
+import { StaleWatch } from './engine/stale.ts';
 import { BACKFILL_WAKE, type RunsMessage, runsChannel, Ticker, wakeChannel, wakeNeeded } from './engine/ticker.ts';
 import { RunWorker } from './engine/worker.ts';
 import {
@@ -60,6 +61,7 @@ import {
   type SchedulePreview,
   type Scheduler,
   type SchedulerEvents,
+  type StaleSchedule,
   SYNC_REMOVALS,
   type SyncOptions,
   type SyncRemoval,
@@ -190,6 +192,7 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
   #recorder: RunRecorder | null = null;
   #reaper: Reaper | null = null;
   #reconciler: Reconciler | null = null;
+  #staleWatch: StaleWatch | null = null;
   #listener: Listener | null = null;
   #ticker: Ticker | null = null;
   #workers: RunWorker[] = [];
@@ -328,9 +331,11 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
     }
     this.#reaper = new Reaper(store, boss, config, (tx, due) => this.#announce(tx, due), this.#onBackgroundError);
     this.#reconciler = new Reconciler(store, boss, this.#onBackgroundError, onPaused);
+    this.#staleWatch = new StaleWatch(store, this.#onBackgroundError, (schedule) => this.#emitEvent('stale', schedule));
     listener.start();
     this.#reaper.start();
     this.#reconciler.start();
+    this.#staleWatch.start();
     this.#ticker?.start();
   }
 
@@ -411,6 +416,8 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
     this.#reaper = null;
     await step(() => this.#reconciler?.stop());
     this.#reconciler = null;
+    await step(() => this.#staleWatch?.stop());
+    this.#staleWatch = null;
     // The lease's row goes only once nothing is held under it; otherwise it runs out, and another
     // instance takes over what is left.
     await step(() => lease?.stop({ keepRow: !handedBack }));
@@ -970,6 +977,16 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
     this.#workers.push(worker);
     worker.start();
     return `${queue}#${this.#workers.length}`;
+  }
+
+  staleSchedules(): Promise<StaleSchedule[]> {
+    return guard(this.#staleSchedules());
+  }
+
+  async #staleSchedules(): Promise<StaleSchedule[]> {
+    const { store } = this.#running('staleSchedules()');
+    const rows = await store.queries.staleSchedules(1000);
+    return rows.map(({ notified: _notified, ...schedule }) => schedule);
   }
 
   async ping(): Promise<boolean> {

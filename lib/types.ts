@@ -127,6 +127,12 @@ export interface Schedule {
   pauseAfterFailures: number | null;
   /** Failed runs since its last successful one (reset by a success and by resume). */
   consecutiveFailures: number;
+  /** It is stale when no run of it succeeded for this many seconds; null: no alert. */
+  alertAfterSeconds: number | null;
+  /** When a run of it last succeeded (recorded for schedules with an alert); null before. */
+  lastSuccessAt: Date | null;
+  /** No successful run for `alertAfterSeconds` (missed, failing, paused or stuck); never for a completed schedule. */
+  stale: boolean;
   /** The next instant it fires (jitter included); null while paused or completed. */
   nextRunAt: Date | null;
   /** The scheduled instant of the most recent run it fired (trigger time for manual runs); null before the first. */
@@ -184,6 +190,19 @@ export interface ScheduleInput {
   runOptions?: Partial<RunOptionOverrides>;
   /** Pause it after this many consecutive failed runs, 1-1000. Default null: never. */
   pauseAfterFailures?: number | null;
+  /** Mark it stale (API, metrics, a `stale` event, /health/schedules) after this many seconds without a successful run, 1 s to 10 years. Default null. */
+  alertAfterSeconds?: number | null;
+}
+
+/** A schedule without a successful run for longer than its `alertAfterSeconds`. */
+export interface StaleSchedule {
+  scheduleId: string;
+  scheduleName: string;
+  alertAfterSeconds: number;
+  /** Null: none since it was created. */
+  lastSuccessAt: Date | null;
+  /** When it became stale. */
+  staleSince: Date;
 }
 
 /**
@@ -408,6 +427,8 @@ export interface SchedulerEvents {
       lastScheduledFor: Date;
     },
   ];
+  /** A schedule became stale (once per episode, told by one instance; a success ends the episode). */
+  stale: [info: StaleSchedule];
   /** A schedule paused itself: its `pauseAfterFailures` consecutive runs failed. */
   paused: [info: { scheduleId: string; scheduleName: string; note: string }];
   /** Something went wrong in the background (database unreachable, ...). The scheduler keeps going. */
@@ -474,6 +495,8 @@ export interface Scheduler {
   runs(idOrName: string, options?: ListRunsOptions): Promise<Page<Run>>;
   /** Registers a handler for runs on a queue (default: the `queue` option). Returns the worker id. */
   work(handler: RunHandler, options?: WorkOptions & { queue?: string }): Promise<string>;
+  /** The stale schedules (at most 1,000, by name): no successful run for their `alertAfterSeconds`. */
+  staleSchedules(): Promise<StaleSchedule[]>;
   /** True when the database answers. */
   ping(): Promise<boolean>;
   on<E extends keyof SchedulerEvents>(event: E, listener: (...args: SchedulerEvents[E]) => void): this;

@@ -34,6 +34,7 @@ export const PROBLEMS = {
   database: { status: 503, title: 'Database unavailable' },
   not_ready: { status: 503, title: 'Not ready' },
   schema_version: { status: 503, title: 'Schema version not supported' },
+  stale_jobs: { status: 503, title: 'Stale jobs' },
 } as const satisfies Record<ErrorCode, ProblemSpec> & Record<string, ProblemSpec>;
 
 export type ProblemKind = keyof typeof PROBLEMS;

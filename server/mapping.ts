@@ -41,6 +41,9 @@ export function toJob(schedule: Schedule): JobBody {
     completed_at: iso(schedule.completedAt),
     owner: schedule.owner,
     target: schedule.target,
+    alert_after_seconds: schedule.alertAfterSeconds,
+    last_success_at: iso(schedule.lastSuccessAt),
+    stale: schedule.stale,
     run_options: {
       retry_limit: schedule.runOptions.retryLimit,
       retry_delay_seconds: schedule.runOptions.retryDelaySeconds,
@@ -155,6 +158,7 @@ export function toPatch(body: PatchBody): SchedulePatch {
   set('overlap', body.overlap);
   set('pauseAfterFailures', body.pause_after_failures);
   set('target', body.target);
+  set('alertAfterSeconds', body.alert_after_seconds);
   if (body.run_options !== undefined) {
     const o = body.run_options;
     const options: Partial<RunOptionOverrides> = {};

@@ -169,6 +169,12 @@ const ResolvedRunOptionsSchema = z
     example: { retry_limit: 2, retry_delay_seconds: 1, retry_backoff: false, run_timeout_seconds: 900, priority: 0 },
   });
 
+const AlertAfter = z.number().int().min(1).nullable().openapi({
+  description:
+    'Mark the job stale (here, in the metrics, and in GET /health/schedules) when no run of it succeeded for this many seconds. Default null.',
+  example: 93600,
+});
+
 const PauseAfterFailures = z.number().int().min(1).max(1000).nullable().openapi({
   description:
     'Pause the job after this many consecutive failed runs (with a note saying why); resume starts the count again. Default null: never.',
@@ -249,6 +255,14 @@ export const JobSchema = z
       example: null,
     }),
     target: TargetShown,
+    alert_after_seconds: AlertAfter,
+    last_success_at: Timestamp.nullable().openapi({
+      description: 'When a run last succeeded (recorded for jobs with alert_after_seconds).',
+    }),
+    stale: z.boolean().openapi({
+      description: 'No successful run for alert_after_seconds (never for a completed job).',
+      example: false,
+    }),
     run_options: RunOptionsSchema,
     pause_after_failures: PauseAfterFailures,
     consecutive_failures: z.number().int().openapi({ description: 'Failed runs since its last success.', example: 0 }),
@@ -290,6 +304,9 @@ const JOB_EXAMPLE = {
   completed_at: null,
   owner: null,
   target: { type: 'log' },
+  alert_after_seconds: null,
+  last_success_at: null,
+  stale: false,
   run_options: {
     retry_limit: null,
     retry_delay_seconds: null,
@@ -338,6 +355,7 @@ const definitionFields = {
   run_options: RunOptionsSchema.optional(),
   pause_after_failures: PauseAfterFailures.optional(),
   target: TargetInput.optional(),
+  alert_after_seconds: AlertAfter.optional(),
 };
 
 /** One example per kind of job, for the request bodies. */

@@ -17,11 +17,14 @@ export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTION
 export type SecurityConfig = Pick<ServerConfig, 'apiToken'> &
   Partial<Pick<ServerConfig, 'host' | 'apiReadToken' | 'allowedHosts' | 'allowedOrigins'>>;
 
-/** Routes anyone may call, token or not: probes and the documentation. */
+/**
+ * Routes anyone may call, token or not: probes and the documentation. `/health/schedules` is not
+ * one: it names jobs, so it takes the token like the API.
+ */
 export function isPublicPath(path: string): boolean {
   return (
     path === '/healthcheck' ||
-    path.startsWith('/health/') ||
+    path === '/health/ready' ||
     path === '/openapi.json' ||
     path === '/doc' ||
     path.startsWith('/doc/') ||

@@ -14,11 +14,20 @@ export function quote(schema: string): string {
   return `"${schema}"`;
 }
 
+/**
+ * A schedule is stale when it has an alert_after_seconds and no run of it succeeded for that long
+ * (counted from its creation before the first): missed, failing, paused or stuck alike. A completed
+ * schedule is not: it is not meant to run again.
+ */
+const STALE = `(alert_after_seconds IS NOT NULL AND completed_at IS NULL
+    AND coalesce(last_success_at, created_at) < clock_timestamp() - make_interval(secs => alert_after_seconds))`;
+
 /** Columns of a schedule row, in the shape toSchedule() reads. */
 const SCHEDULE_COLUMNS = `id, name, cron, every_seconds, anchor_at, at, timezone, fields, queue, paused, pause_note,
   start_at, end_at, max_runs, fired_count, jitter_seconds, completed_at, owner, version, catch_up,
   catch_up_window_seconds, overlap, retry_limit, retry_delay_seconds, retry_backoff, run_timeout_seconds, priority,
-  pause_after_failures, consecutive_failures, target, next_run_at, last_run_at, created_at, updated_at`;
+  pause_after_failures, consecutive_failures, target, alert_after_seconds, last_success_at, ${STALE} AS stale,
+  next_run_at, last_run_at, created_at, updated_at`;
 
 /** A schedule's own run settings (null: the scheduler's option), for the claims: `sc` is the schedule. */
 const RUN_OPTION_COLUMNS = `sc.retry_limit, sc.retry_delay_seconds, sc.retry_backoff, sc.run_timeout_seconds, sc.priority`;
@@ -202,10 +211,16 @@ export function migrations(schema: string): { version: number; sql: string }[] {
           ADD COLUMN consecutive_failures integer NOT NULL DEFAULT 0,
           -- Where runs go: {"type": "log"}, {"type": "queue", ...} or {"type": "webhook", ...}.
           ADD COLUMN target jsonb NOT NULL DEFAULT '{"type": "log"}',
+          -- Stale-job alerts: no successful run for alert_after_seconds.
+          ADD COLUMN alert_after_seconds integer CHECK (alert_after_seconds > 0),
+          ADD COLUMN last_success_at timestamptz,
+          ADD COLUMN stale_notified_at timestamptz,
           ADD CONSTRAINT schedules_one_kind CHECK (num_nonnulls(cron, every_seconds, at) = 1);
         -- The run settings in force when a run fired; what a webhook attempt got back.
         ALTER TABLE ${s}.runs ADD COLUMN options jsonb, ADD COLUMN response jsonb;
         ALTER TABLE ${s}.run_attempts ADD COLUMN response jsonb;
+        CREATE INDEX schedules_alert_idx ON ${s}.schedules (name)
+          WHERE alert_after_seconds IS NOT NULL AND deleted_at IS NULL;
         CREATE INDEX schedules_owner_idx ON ${s}.schedules (owner, name) WHERE owner IS NOT NULL AND deleted_at IS NULL;
       `,
     },
@@ -285,9 +300,10 @@ export function insertSchedule(schema: string): string {
   return `INSERT INTO ${quote(schema)}.schedules
       (id, name, cron, every_seconds, anchor_at, at, timezone, fields, queue, paused, pause_note, start_at, end_at,
        max_runs, jitter_seconds, catch_up, catch_up_window_seconds, overlap, next_run_at, completed_at, owner,
-       retry_limit, retry_delay_seconds, retry_backoff, run_timeout_seconds, priority, pause_after_failures, target)
+       retry_limit, retry_delay_seconds, retry_backoff, run_timeout_seconds, priority, pause_after_failures, target,
+       alert_after_seconds)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-      CASE WHEN $20::boolean THEN ${NOW_MS} END, $21, $22, $23, $24, $25, $26, $27, $28)
+      CASE WHEN $20::boolean THEN ${NOW_MS} END, $21, $22, $23, $24, $25, $26, $27, $28, $29)
     ON CONFLICT (name) WHERE deleted_at IS NULL DO NOTHING
     RETURNING ${SCHEDULE_COLUMNS}`;
 }
@@ -323,7 +339,7 @@ export function selectSchedulesPage(schema: string): string {
 }
 
 /**
- * $1 the id; $2-$28 in insertSchedule's order. A completed schedule keeps its completed_at; a
+ * $1 the id; $2-$29 in insertSchedule's order. A completed schedule keeps its completed_at; a
  * resume (paused to not paused) starts the count of consecutive failures again.
  */
 export function updateSchedule(schema: string): string {
@@ -333,7 +349,7 @@ export function updateSchedule(schema: string): string {
       catch_up = $16, catch_up_window_seconds = $17, overlap = $18, next_run_at = $19,
       completed_at = CASE WHEN $20::boolean THEN coalesce(completed_at, ${NOW_MS}) END, owner = $21,
       retry_limit = $22, retry_delay_seconds = $23, retry_backoff = $24, run_timeout_seconds = $25, priority = $26,
-      pause_after_failures = $27, target = $28,
+      pause_after_failures = $27, target = $28, alert_after_seconds = $29,
       consecutive_failures = CASE WHEN paused AND NOT $10::boolean THEN 0 ELSE consecutive_failures END,
       version = nextval('${quote(schema)}.schedule_versions'), updated_at = ${NOW_MS}
     WHERE id = $1
@@ -495,7 +511,8 @@ export function cancelRuns(schema: string): string {
  * (`u` the events with their final `status` and `error`, `updated` the runs they applied to, with
  * `schedule_id`): a success starts the count again, a final failure adds to it, and a schedule
  * whose count reaches its pause_after_failures is paused, with a note. Only schedules that need a
- * write are written: a success where the count is already 0 costs no update. `counted` returns the
+ * write are written: a success where the count is already 0 costs no update, unless the schedule
+ * has a stale-job alert (its last success is then recorded). `counted` returns the
  * schedules written; `paused_now` says which were paused by this statement.
  */
 const FAILURE_ACCOUNTING = `outcomes AS (
@@ -507,6 +524,8 @@ const FAILURE_ACCOUNTING = `outcomes AS (
     ), counted AS (
       UPDATE SCHEMA.schedules sc SET
         consecutive_failures = CASE WHEN o.failed = 0 THEN 0 ELSE old.consecutive_failures + o.failed END,
+        last_success_at = CASE WHEN o.succeeded THEN clock_timestamp() ELSE sc.last_success_at END,
+        stale_notified_at = CASE WHEN o.succeeded THEN NULL ELSE sc.stale_notified_at END,
         paused = sc.paused OR pausing.now,
         next_run_at = CASE WHEN pausing.now THEN NULL ELSE sc.next_run_at END,
         pause_note = CASE WHEN pausing.now
@@ -519,7 +538,8 @@ const FAILURE_ACCOUNTING = `outcomes AS (
         CROSS JOIN LATERAL (SELECT o.failed > 0 AND NOT old.paused AND old.deleted_at IS NULL
           AND old.pause_after_failures IS NOT NULL
           AND old.consecutive_failures + o.failed >= old.pause_after_failures AS now) pausing
-      WHERE sc.id = o.schedule_id AND (o.failed > 0 OR old.consecutive_failures > 0)
+      WHERE sc.id = o.schedule_id
+        AND (o.failed > 0 OR old.consecutive_failures > 0 OR (o.succeeded AND old.alert_after_seconds IS NOT NULL))
       RETURNING sc.id, sc.name, sc.pause_note, pausing.now AS paused_now
     )`;
 
@@ -707,6 +727,22 @@ export function pruneDeletedSchedules(schema: string): string {
 }
 
 export const selectOne = `SELECT 1 AS ok`;
+
+// --- Stale-job alerts ----------------------------------------------------------------------------
+
+/** Stale schedules (see STALE), by name, at most $1; `notified`: a `stale` event was already sent for this time. */
+export function selectStaleSchedules(schema: string): string {
+  return `SELECT id, name, alert_after_seconds, last_success_at, created_at, stale_notified_at IS NOT NULL AS notified
+    FROM ${quote(schema)}.schedules
+    WHERE alert_after_seconds IS NOT NULL AND deleted_at IS NULL AND ${STALE}
+    ORDER BY name
+    LIMIT $1`;
+}
+
+/** Records that a `stale` event went out for these schedules (cleared by their next success). */
+export function markStaleNotified(schema: string): string {
+  return `UPDATE ${quote(schema)}.schedules SET stale_notified_at = clock_timestamp() WHERE id = ANY($1::uuid[])`;
+}
 
 // --- Sync -----------------------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ import type {
   RunStatus,
   RunTrigger,
   Schedule,
+  StaleSchedule,
 } from '../types.ts';
 import * as sql from './sql.ts';
 
@@ -114,6 +115,7 @@ export interface ScheduleValues {
   runOptions: RunOptionOverrides;
   pauseAfterFailures: number | null;
   target: Target;
+  alertAfterSeconds: number | null;
 }
 
 /** What a write stores beside the definition: when it fires next, whether it is completed, its owner. */
@@ -271,6 +273,9 @@ function toSchedule(row: Record<string, unknown>): Schedule {
     runOptions: runOptionsFromRow(row),
     pauseAfterFailures: (row.pause_after_failures as number | null) ?? null,
     consecutiveFailures: row.consecutive_failures as number,
+    alertAfterSeconds: (row.alert_after_seconds as number | null) ?? null,
+    lastSuccessAt: (row.last_success_at as Date | null) ?? null,
+    stale: row.stale as boolean,
     nextRunAt: (row.next_run_at as Date | null) ?? null,
     lastRunAt: (row.last_run_at as Date | null) ?? null,
     createdAt: row.created_at as Date,
@@ -341,6 +346,7 @@ function scheduleParams(v: ScheduleValues, a: ScheduleArming): unknown[] {
     v.runOptions.priority,
     v.pauseAfterFailures,
     v.target,
+    v.alertAfterSeconds,
   ];
 }
 
@@ -521,7 +527,29 @@ export class Queries {
     ]);
   }
 
-  // --- Sync -------------------------------------------------------------------------------------
+  // --- Stale-job alerts -------------------------------------------------------------------------
+
+  /** Stale schedules, by name, at most `limit`; `notified`: their `stale` event already went out. */
+  async staleSchedules(limit: number): Promise<(StaleSchedule & { notified: boolean })[]> {
+    const { rows } = await this.#db.query(sql.selectStaleSchedules(this.#schema), [limit]);
+    return rows.map((row) => {
+      const since = ((row.last_success_at as Date | null) ?? (row.created_at as Date)).getTime();
+      return {
+        scheduleId: row.id as string,
+        scheduleName: row.name as string,
+        alertAfterSeconds: row.alert_after_seconds as number,
+        lastSuccessAt: (row.last_success_at as Date | null) ?? null,
+        staleSince: new Date(since + (row.alert_after_seconds as number) * 1000),
+        notified: row.notified as boolean,
+      };
+    });
+  }
+
+  async markStaleNotified(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.#db.query(sql.markStaleNotified(this.#schema), [ids]);
+  }
+
+  // --- Sync ---------------------------------------------------------------------------------------
 
   /** Serializes syncs of one owner (until the transaction ends). */
   async lockSync(key: string): Promise<void> {

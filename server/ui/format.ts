@@ -53,6 +53,19 @@ export function scheduleSummary(schedule: Schedule): ScheduleSummary {
   });
   if (schedule.jitterSeconds > 1) rows.push({ label: 'Jitter', value: `up to ${schedule.jitterSeconds - 1} s` });
   if (schedule.pauseNote) rows.push({ label: 'Paused because', value: schedule.pauseNote });
+  if (schedule.alertAfterSeconds !== null) {
+    rows.push({
+      label: 'Alert',
+      value: `stale after ${schedule.alertAfterSeconds} s without a success; last success ${schedule.lastSuccessAt?.toISOString() ?? 'never'}${schedule.stale ? ' (STALE)' : ''}`,
+    });
+  }
+  if (schedule.target.type !== 'log') {
+    rows.push({
+      label: 'Target',
+      value: schedule.target.type === 'webhook' ? `webhook ${schedule.target.url}` : `queue ${schedule.target.queue}`,
+      code: true,
+    });
+  }
   rows.push(
     { label: 'Catch-up', value: catchUpText(schedule) },
     {
@@ -65,7 +78,8 @@ export function scheduleSummary(schedule: Schedule): ScheduleSummary {
     headline: kind.label === 'Cron' ? kind.value : `${kind.label.toLowerCase()} ${kind.value}`,
     description: schedule.description,
     timezone: schedule.timezone,
-    state: schedule.state,
+    // Stale shows beside the state: no successful run for its alert_after_seconds.
+    state: schedule.stale ? `${schedule.state === 'active' ? '' : `${schedule.state}, `}stale` : schedule.state,
     rows,
   };
 }

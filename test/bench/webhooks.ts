@@ -6,8 +6,8 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Benchmark } from './report.ts';
 import { everySecond } from './precision.ts';
+import type { Benchmark } from './report.ts';
 import { count, msSummary } from './stats.ts';
 
 export const webhooks: Benchmark = {

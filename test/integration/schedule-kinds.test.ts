@@ -290,6 +290,33 @@ describe('run options and pauses after failures', () => {
   });
 });
 
+describe('stale-job alerts', () => {
+  it('a job with no successful run for alert_after_seconds is stale, listed and told once; a success ends it', async () => {
+    let failing = true;
+    behaviours.set('watched', () => {
+      if (failing) throw new Error('still broken');
+    });
+    const told: string[] = [];
+    scheduler.on('stale', (info) => told.push(info.scheduleName));
+    await scheduler.create({ name: 'watched', every: '1s', alertAfterSeconds: 2, runOptions: { retryLimit: 0 } });
+    await waitFor('stale', async () => (await scheduler.get('watched')).stale);
+    const listed = await scheduler.staleSchedules();
+    assert.deepEqual(
+      listed.map((s) => [s.scheduleName, s.alertAfterSeconds, s.lastSuccessAt]),
+      [['watched', 2, null]],
+    );
+    await waitFor('the stale event', () => told.includes('watched'), { timeoutMs: 25_000 });
+    failing = false;
+    await waitFor('fresh again', async () => {
+      const s = await scheduler.get('watched');
+      return !s.stale && s.lastSuccessAt !== null;
+    });
+    assert.deepEqual(await scheduler.staleSchedules(), []);
+    assert.equal(told.filter((n) => n === 'watched').length, 1);
+    await scheduler.pause('watched');
+  });
+});
+
 describe('backfill', () => {
   it('fires one run per tick of the range with its own instant, once, however often it is asked', async () => {
     await scheduler.create({ name: 'yearly', cron: '0 0 1 1 *' });

@@ -72,6 +72,7 @@ describe('POST /jobs', () => {
     assert.equal(r.res.headers.get('location'), `/jobs/${job.id}`);
     assert.match(String(job.id), /^[0-9a-f-]{36}$/);
     assert.deepEqual(Object.keys(job).sort(), [
+      'alert_after_seconds',
       'anchor_at',
       'at',
       'catch_up',
@@ -88,6 +89,7 @@ describe('POST /jobs', () => {
       'jitter_seconds',
       'job_fields',
       'last_run_at',
+      'last_success_at',
       'max_runs',
       'name',
       'next_run_at',
@@ -97,6 +99,7 @@ describe('POST /jobs', () => {
       'pause_note',
       'paused',
       'run_options',
+      'stale',
       'start_at',
       'state',
       'target',

@@ -216,3 +216,29 @@ describe('targets over HTTP', () => {
     assert.deepEqual(paths(refused.json), ['target.url']);
   });
 });
+
+describe('GET /health/schedules', () => {
+  test('200 while nothing is stale, 503 listing a job with no success for alert_after_seconds', async () => {
+    const ok = await call('GET', '/health/schedules');
+    assert.equal(ok.status, 200, ok.text);
+    assert.deepEqual(ok.json, { status: 'ok', stale: [] });
+    const created = await call('POST', '/jobs', { name: 'backup', cron: '0 3 * * *', alert_after_seconds: 1 });
+    assert.equal(created.status, 201, created.text);
+    assert.equal(created.json.stale, false);
+    const deadline = Date.now() + 10_000;
+    let r = await call('GET', '/health/schedules');
+    while (r.status === 200 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      r = await call('GET', '/health/schedules');
+    }
+    assert.equal(r.status, 503, r.text);
+    assert.equal(r.res.headers.get('content-type'), 'application/problem+json');
+    assert.equal(r.json.type, 'urn:pg-cron-scheduler:problem:stale_jobs');
+    const stale = (r.json as unknown as { stale: { name: string }[] }).stale;
+    assert.deepEqual(
+      stale.map((s) => s.name),
+      ['backup'],
+    );
+    assert.equal((await call('GET', '/jobs/backup')).json.stale, true);
+  });
+});
