@@ -466,7 +466,7 @@ export interface components {
              * @example allow
              * @enum {string}
              */
-            overlap?: "allow" | "skip";
+            overlap?: "allow" | "skip" | "buffer_one";
             /**
              * @description Pause the job after this many consecutive failed runs (with a note saying why); resume starts the count again. Default null: never.
              * @example 3
@@ -754,7 +754,7 @@ export interface components {
              * @example allow
              * @enum {string}
              */
-            overlap: "allow" | "skip";
+            overlap: "allow" | "skip" | "buffer_one";
             /**
              * @description The owner whose `sync()` manages it (library); null for jobs made one by one.
              * @example null
@@ -941,7 +941,7 @@ export interface components {
              * @example allow
              * @enum {string}
              */
-            overlap?: "allow" | "skip";
+            overlap?: "allow" | "skip" | "buffer_one";
             /**
              * @description Pause the job after this many consecutive failed runs (with a note saying why); resume starts the count again. Default null: never.
              * @example 3
@@ -1280,7 +1280,7 @@ export interface components {
              * @example allow
              * @enum {string}
              */
-            overlap?: "allow" | "skip";
+            overlap?: "allow" | "skip" | "buffer_one";
             /**
              * @description Pause the job after this many consecutive failed runs (with a note saying why); resume starts the count again. Default null: never.
              * @example 3

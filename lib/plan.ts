@@ -18,6 +18,8 @@ export interface DueSchedule {
   previousActive: boolean;
   /** Runs it may still fire for its ticks (`maxRuns` less those fired); null: no limit. */
   runsLeft: number | null;
+  /** Overlap `buffer_one`: its tick at `nextRunAt` has been waiting for the previous run to end. */
+  buffered?: boolean;
 }
 
 export interface PlanLimits {
@@ -41,6 +43,8 @@ export interface TickPlan {
   missed: { first: Date; last: Date; count: number } | null;
   /** The first occurrence after `now`; null when it never fires again (no further tick, or no runs left). */
   nextRunAt: Date | null;
+  /** Overlap `buffer_one`: the tick at `nextRunAt` (due) now waits for the previous run to end. */
+  buffered: boolean;
 }
 
 /** Most on-time ticks a single plan fires (an every-second schedule seen late by the grace period). */
@@ -57,6 +61,10 @@ const MAX_ON_TIME = 10_000;
  * still in progress is recorded as skipped, and at most one run fires per plan.
  */
 export function planTicks(due: DueSchedule, now: Date, limits: PlanLimits): TickPlan {
+  if (due.overlap === 'buffer_one') {
+    const waiting = planBuffered(due, now, limits);
+    if (waiting) return waiting;
+  }
   const graceStart = new Date(now.getTime() - limits.misfireGraceMs);
   const onTimeFrom = due.nextRunAt > graceStart ? due.nextRunAt : graceStart;
   const onTime = due.trigger.occurrences(onTimeFrom, now, MAX_ON_TIME);
@@ -88,7 +96,7 @@ export function planTicks(due: DueSchedule, now: Date, limits: PlanLimits): Tick
   ];
   let fire = candidates;
   let skipped: Date[] = [];
-  if (due.overlap === 'skip') {
+  if (due.overlap !== 'allow') {
     // The previous run blocks every candidate; otherwise the most recent candidate fires and
     // blocks the others (they would overlap it).
     const last = candidates.at(-1);
@@ -97,7 +105,45 @@ export function planTicks(due: DueSchedule, now: Date, limits: PlanLimits): Tick
   }
   // A run limit fires the earliest ticks it has room for; once used up, the schedule is done.
   if (due.runsLeft !== null && fire.length >= due.runsLeft) {
-    return { fire: fire.slice(0, Math.max(0, due.runsLeft)), skipped, missed, nextRunAt: null };
+    return { fire: fire.slice(0, Math.max(0, due.runsLeft)), skipped, missed, nextRunAt: null, buffered: false };
   }
-  return { fire, skipped, missed, nextRunAt: due.trigger.next(now) };
+  return { fire, skipped, missed, nextRunAt: due.trigger.next(now), buffered: false };
+}
+
+/**
+ * Overlap `buffer_one`. While the previous run is in progress, the latest due tick waits (the plan
+ * keeps it as `nextRunAt`, buffered; the claim passes such a schedule by until that run ends) and the
+ * earlier ones are recorded as skipped. Once it has ended, the waiting tick fires, late as it may
+ * be, as the schedule's own tick (not a catch-up), and the ticks that came meanwhile are recorded as
+ * skipped. Returns null when neither applies (nothing waits and nothing runs): the plan is skip's.
+ */
+function planBuffered(due: DueSchedule, now: Date, limits: PlanLimits): TickPlan | null {
+  if (due.buffered && !due.previousActive) {
+    if (due.runsLeft !== null && due.runsLeft <= 0) {
+      return { fire: [], skipped: [], missed: null, nextRunAt: null, buffered: false };
+    }
+    const after = new Date(due.nextRunAt.getTime() + 1);
+    const skipped = after <= now ? due.trigger.occurrences(after, now, MAX_ON_TIME) : [];
+    const nextRunAt = due.runsLeft === 1 ? null : due.trigger.next(now);
+    return {
+      fire: [{ scheduledFor: due.nextRunAt, trigger: 'schedule' }],
+      skipped,
+      missed: null,
+      nextRunAt,
+      buffered: false,
+    };
+  }
+  if (!due.previousActive) return null;
+  // The previous run is still in progress: the latest due tick waits for it.
+  const due_ = planTicks({ ...due, overlap: 'allow', previousActive: false, buffered: false }, now, limits);
+  const candidates = [...due_.fire.map((t) => t.scheduledFor)];
+  const waiting = candidates.at(-1);
+  if (!waiting) return { ...due_, fire: [], buffered: false };
+  return {
+    fire: [],
+    skipped: [...due_.skipped, ...candidates.slice(0, -1)].sort((a, b) => a.getTime() - b.getTime()),
+    missed: due_.missed,
+    nextRunAt: waiting,
+    buffered: true,
+  };
 }

@@ -304,6 +304,7 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
       this.#onBackgroundError,
       (tx, retries) => this.#announce(tx, new Map(retries.map((r) => [r.queue, r.job.startAfter.getTime()]))),
       onPaused,
+      wakeChannel(config),
     );
     const listener = new Listener(store);
     this.#listener = listener;
@@ -964,6 +965,7 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
               job: true,
               response: null,
             })),
+          wakeChannel(this.#config),
         );
         return taken;
       });

@@ -7,8 +7,12 @@ import type { RedactedTarget, Target } from './targets/target.ts';
 export const CATCH_UP_POLICIES = ['skip', 'latest', 'all'] as const;
 export type CatchUpPolicy = (typeof CATCH_UP_POLICIES)[number];
 
-/** What happens to a tick while the schedule's previous run is still queued or running. */
-export const OVERLAP_POLICIES = ['allow', 'skip'] as const;
+/**
+ * What happens to a tick while the schedule's previous run is still queued or running: `allow` fires
+ * it, `skip` records it as skipped, `buffer_one` lets it wait and fires it when the previous run ends
+ * (one tick waits at most; later ones are recorded as skipped).
+ */
+export const OVERLAP_POLICIES = ['allow', 'skip', 'buffer_one'] as const;
 export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
 
 /** Why a run exists: its schedule's tick, a missed tick fired after downtime, a manual run, or a requested backfill. */

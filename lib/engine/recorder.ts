@@ -51,6 +51,7 @@ export class RunRecorder {
   readonly #reportError: ReportError;
   readonly #announce: (tx: Queries, retries: RetryJob[]) => Promise<void>;
   readonly #onPaused: (schedule: PausedSchedule) => void;
+  readonly #wakeChannel: string;
   #batch = emptyBatch();
   /** Events of a later attempt of a run whose earlier attempt is still in #batch: written after it. */
   #later: { event: RunEvent; retry?: RetryJob }[] = [];
@@ -62,6 +63,7 @@ export class RunRecorder {
   /**
    * @param announce called in the transaction that hands retries to pg-boss (to wake workers when they come due)
    * @param onPaused told of each schedule paused by its consecutive failures, once that is committed
+   * @param wakeChannel the tickers' channel: the end of a run a tick waits for (buffer_one) is told there
    */
   constructor(
     store: Store,
@@ -69,7 +71,9 @@ export class RunRecorder {
     reportError: ReportError,
     announce: (tx: Queries, retries: RetryJob[]) => Promise<void>,
     onPaused: (schedule: PausedSchedule) => void,
+    wakeChannel: string,
   ) {
+    this.#wakeChannel = wakeChannel;
     this.#store = store;
     this.#boss = boss;
     this.#reportError = reportError;
@@ -199,7 +203,7 @@ export class RunRecorder {
     if (batch.events.size === 0 && batch.settlements.length === 0) return;
     const pausedNow: PausedSchedule[] = [];
     await this.#store.transaction(async (tx) => {
-      const { applied, paused } = await tx.recordRunEvents([...batch.events.values()]);
+      const { applied, paused } = await tx.recordRunEvents([...batch.events.values()], this.#wakeChannel);
       pausedNow.push(...paused);
       // A retry follows a failure this process recorded; a run taken over meanwhile is not its to retry.
       const handed = [...batch.retries].filter(([id]) => applied.has(id)).map(([, retry]) => retry);

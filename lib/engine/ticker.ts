@@ -387,7 +387,14 @@ export class Ticker {
       const backfills: Backfill[] = [];
       const advances = new Map<
         string,
-        { id: string; nextRunAt: Date | null; lastRunAt: Date | null; lastFiredRunId: string | null; fired: number }
+        {
+          id: string;
+          nextRunAt: Date | null;
+          lastRunAt: Date | null;
+          lastFiredRunId: string | null;
+          fired: number;
+          buffered: boolean;
+        }
       >();
       let slice = performance.now();
       for (const row of rows) {
@@ -409,6 +416,7 @@ export class Ticker {
               overlap: row.overlap,
               previousActive: row.previousActive,
               runsLeft: row.maxRuns === null ? null : row.maxRuns - row.firedCount,
+              buffered: row.buffered,
             },
             planNow,
             limits,
@@ -421,7 +429,14 @@ export class Ticker {
               cause: error,
             }),
           );
-          advances.set(row.id, { id: row.id, nextRunAt: null, lastRunAt: null, lastFiredRunId: null, fired: 0 });
+          advances.set(row.id, {
+            id: row.id,
+            nextRunAt: null,
+            lastRunAt: null,
+            lastFiredRunId: null,
+            fired: 0,
+            buffered: false,
+          });
           continue;
         }
         const options = runOptionsOf(row.runOptions, this.#config);
@@ -482,6 +497,7 @@ export class Ticker {
           lastRunAt: null,
           lastFiredRunId: null,
           fired: plan.fire.length,
+          buffered: plan.buffered,
         });
       }
 

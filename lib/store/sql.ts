@@ -215,6 +215,10 @@ export function migrations(schema: string): { version: number; sql: string }[] {
           ADD COLUMN alert_after_seconds integer CHECK (alert_after_seconds > 0),
           ADD COLUMN last_success_at timestamptz,
           ADD COLUMN stale_notified_at timestamptz,
+          -- overlap buffer_one: the due tick at next_run_at waits for the previous run to end.
+          ADD COLUMN buffered boolean NOT NULL DEFAULT false,
+          DROP CONSTRAINT schedules_overlap_check,
+          ADD CONSTRAINT schedules_overlap_check CHECK (overlap IN ('allow', 'skip', 'buffer_one')),
           ADD CONSTRAINT schedules_one_kind CHECK (num_nonnulls(cron, every_seconds, at) = 1);
         -- The run settings in force when a run fired; what a webhook attempt got back.
         ALTER TABLE ${s}.runs ADD COLUMN options jsonb, ADD COLUMN response jsonb;
@@ -351,6 +355,7 @@ export function updateSchedule(schema: string): string {
       retry_limit = $22, retry_delay_seconds = $23, retry_backoff = $24, run_timeout_seconds = $25, priority = $26,
       pause_after_failures = $27, target = $28, alert_after_seconds = $29,
       consecutive_failures = CASE WHEN paused AND NOT $10::boolean THEN 0 ELSE consecutive_failures END,
+      buffered = buffered AND NOT $10::boolean AND next_run_at IS NOT DISTINCT FROM $19::timestamptz,
       version = nextval('${quote(schema)}.schedule_versions'), updated_at = ${NOW_MS}
     WHERE id = $1
     RETURNING ${SCHEDULE_COLUMNS}`;
@@ -378,18 +383,25 @@ export function claimDueSchedules(schema: string): string {
   return `SELECT sc.id, ${TRIGGER_COLUMNS}, sc.fields, sc.queue, sc.catch_up, sc.catch_up_window_seconds,
       sc.overlap, sc.next_run_at, sc.max_runs, sc.fired_count, ${RUN_OPTION_COLUMNS}, sc.target,
       statement_timestamp() AS now,
-      CASE WHEN sc.overlap = 'skip' AND sc.last_fired_run_id IS NOT NULL THEN EXISTS (
+      sc.buffered,
+      CASE WHEN sc.overlap <> 'allow' AND sc.last_fired_run_id IS NOT NULL THEN EXISTS (
         SELECT 1 FROM ${s}.runs r WHERE r.id = sc.last_fired_run_id AND r.status IN ${OPEN}
       ) ELSE false END AS previous_active
     FROM ${s}.schedules sc
     WHERE NOT sc.paused AND sc.next_run_at <= greatest(statement_timestamp(), $2::timestamptz)
       -- Whether the previous run is still in progress can only be judged at the tick itself.
       AND (sc.overlap = 'allow' OR sc.next_run_at <= statement_timestamp())
+      -- A tick waiting (buffer_one) for a run still in progress is not due yet.
+      AND NOT (sc.buffered AND ${PREVIOUS_ACTIVE_OF(s)})
     ORDER BY sc.next_run_at
     LIMIT $1
     -- NO KEY: the claim changes no key column, so it need not block inserts of runs that reference the row.
     FOR NO KEY UPDATE OF sc SKIP LOCKED`;
 }
+
+/** Whether the schedule `sc`'s last fired run is still queued or running. */
+const PREVIOUS_ACTIVE_OF = (s: string) =>
+  `EXISTS (SELECT 1 FROM ${s}.runs r WHERE r.id = sc.last_fired_run_id AND r.status IN ${OPEN})`;
 
 /**
  * Advances claimed schedules: new next_run_at, the runs fired for their ticks (what max_runs counts),
@@ -401,9 +413,10 @@ export function advanceSchedules(schema: string): string {
       fired_count = s.fired_count + u.fired,
       completed_at = CASE WHEN u.next_run_at IS NULL THEN coalesce(s.completed_at, ${NOW_MS}) END,
       last_run_at = coalesce(u.last_run_at, s.last_run_at),
-      last_fired_run_id = coalesce(u.last_fired_run_id, s.last_fired_run_id)
-    FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::uuid[], $5::int[])
-      AS u (id, next_run_at, last_run_at, last_fired_run_id, fired)
+      last_fired_run_id = coalesce(u.last_fired_run_id, s.last_fired_run_id),
+      buffered = u.buffered
+    FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::uuid[], $5::int[], $6::boolean[])
+      AS u (id, next_run_at, last_run_at, last_fired_run_id, fired, buffered)
     WHERE s.id = u.id`;
 }
 
@@ -418,13 +431,17 @@ export function markFired(schema: string): string {
  */
 export function selectNextWake(schema: string): string {
   const s = quote(schema);
+  // A tick waiting (buffer_one) for a run still in progress does not count: the end of that run
+  // wakes the tickers (recordRunEvents).
+  const waiting = `(sc.buffered AND ${PREVIOUS_ACTIVE_OF(s)})`;
   return `WITH next AS (
-      SELECT min(next_run_at) AS at FROM ${s}.schedules WHERE NOT paused AND next_run_at IS NOT NULL
+      SELECT min(next_run_at) AS at FROM ${s}.schedules sc
+      WHERE NOT paused AND next_run_at IS NOT NULL AND NOT ${waiting}
     )
     SELECT (extract(epoch FROM next.at) * 1000)::float8 AS next_ms,
       (extract(epoch FROM (next.at - clock_timestamp())) * 1000)::float8 AS wait_ms,
       (SELECT count(*) FROM ${s}.schedules sc
-        WHERE NOT sc.paused AND sc.next_run_at IS NOT NULL AND sc.next_run_at <= next.at)::int AS due
+        WHERE NOT sc.paused AND sc.next_run_at IS NOT NULL AND sc.next_run_at <= next.at AND NOT ${waiting})::int AS due
     FROM next`;
 }
 
@@ -581,10 +598,21 @@ export function recordRunEvents(schema: string): string {
       FROM u JOIN updated USING (id)
       WHERE u.outcome IS NOT NULL
       ON CONFLICT (run_id, attempt) DO NOTHING
-    ), ${FAILURE_ACCOUNTING.replaceAll('SCHEMA.', `${s}.`)}
+    ), ${FAILURE_ACCOUNTING.replaceAll('SCHEMA.', `${s}.`)},
+    -- A run ended whose schedule has a tick waiting for it (buffer_one): wake the tickers ($13).
+    woken AS (
+      SELECT pg_notify($13, '0') FROM ${s}.schedules sc
+      WHERE sc.buffered AND sc.id IN (
+        SELECT up.schedule_id FROM u JOIN updated up USING (id) WHERE u.status NOT IN ('queued', 'running'))
+      LIMIT 1
+    )
     SELECT id, NULL AS paused_name, NULL AS paused_note FROM updated
     UNION ALL
-    SELECT id, name, pause_note FROM counted WHERE paused_now`;
+    SELECT id, name, pause_note FROM counted WHERE paused_now
+    -- Read so that it runs (a plain SELECT in WITH runs only when read, and a constant false filter
+    -- would skip it); it adds no row.
+    UNION ALL
+    SELECT NULL, NULL, NULL WHERE (SELECT count(*) FROM woken) < 0`;
 }
 
 /**

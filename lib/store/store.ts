@@ -46,6 +46,8 @@ export interface ClaimedRow {
   target: Target;
   now: Date;
   previousActive: boolean;
+  /** Its tick at nextRunAt waits (overlap buffer_one) for the previous run to end. */
+  buffered: boolean;
 }
 
 /** A range of ticks to fire a chunk at a time. */
@@ -504,6 +506,7 @@ export class Queries {
       target: row.target,
       now: row.now,
       previousActive: row.previous_active,
+      buffered: row.buffered,
     }));
   }
 
@@ -515,6 +518,7 @@ export class Queries {
       lastRunAt: Date | null;
       lastFiredRunId: string | null;
       fired: number;
+      buffered: boolean;
     }[],
   ): Promise<void> {
     if (updates.length === 0) return;
@@ -524,6 +528,7 @@ export class Queries {
       updates.map((u) => u.lastRunAt),
       updates.map((u) => u.lastFiredRunId),
       updates.map((u) => u.fired),
+      updates.map((u) => u.buffered),
     ]);
   }
 
@@ -641,7 +646,10 @@ export class Queries {
    * Applies worker events; returns the ids of the runs they applied to (the others were taken over
    * or settled), and the schedules paused for their consecutive failures.
    */
-  async recordRunEvents(events: RunEvent[]): Promise<{ applied: Set<string>; paused: PausedSchedule[] }> {
+  async recordRunEvents(
+    events: RunEvent[],
+    wakeChannel: string,
+  ): Promise<{ applied: Set<string>; paused: PausedSchedule[] }> {
     if (events.length === 0) return { applied: new Set(), paused: [] };
     const { rows } = await this.#db.query(sql.recordRunEvents(this.#schema), [
       events.map((e) => e.id),
@@ -656,6 +664,7 @@ export class Queries {
       events.map((e) => e.attemptStartedAt),
       events.map((e) => e.job),
       events.map((e) => (e.response ? JSON.stringify(e.response) : null)),
+      wakeChannel,
     ]);
     return {
       applied: new Set(rows.filter((row) => row.paused_name === null).map((row) => row.id as string)),

@@ -290,6 +290,39 @@ describe('run options and pauses after failures', () => {
   });
 });
 
+describe('overlap buffer_one', () => {
+  it('one tick waits for a long run and fires as soon as it ends; the others are skipped; runs never overlap', async () => {
+    const spans: { tick: number; start: number; end: number }[] = [];
+    behaviours.set('buffered', async (run) => {
+      const start = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      spans.push({ tick: run.scheduledFor.getTime(), start, end: Date.now() });
+    });
+    await scheduler.create({ name: 'buffered', every: '1s', overlap: 'buffer_one' });
+    await waitFor('four runs', () => spans.length >= 4, { timeoutMs: 30_000 });
+    await scheduler.pause('buffered');
+    spans.sort((a, b) => a.start - b.start);
+    for (let i = 1; i < spans.length; i++) {
+      assert.ok(spans[i]!.start >= spans[i - 1]!.end - 5, `run ${i} started before run ${i - 1} ended`);
+      // The waiting tick starts right after the previous run ends (the end wakes the tickers).
+      assert.ok(
+        spans[i]!.start - spans[i - 1]!.end < 1000,
+        `run ${i} waited ${spans[i]!.start - spans[i - 1]!.end} ms`,
+      );
+      assert.ok(spans[i]!.tick > spans[i - 1]!.tick);
+    }
+    const runs = (await scheduler.runs('buffered', { limit: 200 })).items;
+    assert.ok(
+      runs.some((r) => r.status === 'skipped'),
+      'ticks that came while one waited are skipped',
+    );
+    assert.equal(
+      runs.filter((r) => r.status !== 'skipped').every((r) => r.trigger === 'schedule'),
+      true,
+    );
+  });
+});
+
 describe('stale-job alerts', () => {
   it('a job with no successful run for alert_after_seconds is stale, listed and told once; a success ends it', async () => {
     let failing = true;

@@ -154,3 +154,42 @@ describe('planTicks', () => {
     assert.equal(plan.nextRunAt?.toISOString(), '2027-01-01T00:00:00.000Z');
   });
 });
+
+describe('planTicks, overlap buffer_one', () => {
+  const base = { overlap: 'buffer_one' as const, nextRunAt: at('2026-01-01T10:00:00Z') };
+
+  it('while the previous run is in progress, the latest due tick waits and earlier ones are skipped', () => {
+    const plan = planTicks(
+      due({ ...base, cron: '* * * * * *', previousActive: true }),
+      at('2026-01-01T10:00:02.100Z'),
+      limits,
+    );
+    assert.deepEqual(plan.fire, []);
+    assert.equal(plan.buffered, true);
+    assert.deepEqual(plan.nextRunAt, at('2026-01-01T10:00:02Z'));
+    assert.deepEqual(iso(plan.skipped), ['2026-01-01T10:00:00.000Z', '2026-01-01T10:00:01.000Z']);
+  });
+
+  it('once it ended, the waiting tick fires as the schedule’s own, however late, and later ticks are skipped', () => {
+    const plan = planTicks(
+      due({ ...base, cron: '* * * * * *', buffered: true, previousActive: false }),
+      at('2026-01-01T10:00:30.500Z'),
+      limits,
+    );
+    assert.deepEqual(
+      plan.fire.map((t) => [t.scheduledFor.toISOString(), t.trigger]),
+      [['2026-01-01T10:00:00.000Z', 'schedule']],
+    );
+    assert.equal(plan.skipped.length, 30);
+    assert.equal(plan.missed, null);
+    assert.equal(plan.buffered, false);
+    assert.deepEqual(plan.nextRunAt, at('2026-01-01T10:00:31Z'));
+  });
+
+  it('with nothing in progress and nothing waiting, it plans like skip', () => {
+    const plan = planTicks(due({ ...base, cron: '* * * * * *' }), at('2026-01-01T10:00:01.200Z'), limits);
+    assert.deepEqual(iso(plan.fire.map((t) => t.scheduledFor)), ['2026-01-01T10:00:01.000Z']);
+    assert.deepEqual(iso(plan.skipped), ['2026-01-01T10:00:00.000Z']);
+    assert.equal(plan.buffered, false);
+  });
+});
