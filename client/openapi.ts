@@ -372,6 +372,11 @@ export interface components {
              */
             from: string;
             /**
+             * @description `allow` fires the range’s runs side by side (paced); `skip` and `buffer_one` fire them one at a time, each once the previous has ended (none is dropped). Default: the job’s own overlap.
+             * @enum {string}
+             */
+            overlap?: "allow" | "skip" | "buffer_one";
+            /**
              * Format: date-time
              * @description The last instant of the range (inclusive), not in the future.
              * @example 2025-01-01T09:00:00.000Z

@@ -75,6 +75,7 @@ import {
   checkBoolean,
   checkInteger,
   checkOneOf,
+  checkOverlap,
   checkQueueName,
   checkRunStatus,
   decodeCursor,
@@ -769,7 +770,13 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
   async #backfill(idOrName: string, input: BackfillInput): Promise<BackfillResult> {
     const key = checkKey('id', idOrName);
     checkObject('input', input);
-    collect([() => checkDate('from', input.from), () => checkDate('to', input.to)]);
+    collect([
+      () => checkDate('from', input.from),
+      () => checkDate('to', input.to),
+      () => {
+        if (input.overlap !== undefined) checkOverlap('overlap', input.overlap);
+      },
+    ]);
     if (input.to < input.from) {
       throw new ValidationError({
         field: 'to',
@@ -806,6 +813,7 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
             nextAt: input.from,
             untilAt: input.to,
             remaining: ticks,
+            sequential: (input.overlap ?? schedule.overlap) !== 'allow',
           },
         ]);
         // Any instance's ticker fires it, a paced chunk at a time, behind fresh ticks.

@@ -41,6 +41,12 @@ export interface BackfillInput {
   from: Date;
   /** The last instant of the range (inclusive), not after now. */
   to: Date;
+  /**
+   * `allow` fires the range's runs side by side (paced); `skip` and `buffer_one` fire them one at a
+   * time, each once the previous one has ended (a backfill asks for every tick: none is dropped).
+   * Default: the schedule's own overlap.
+   */
+  overlap?: OverlapPolicy;
 }
 
 /** What `backfill()` queued. */

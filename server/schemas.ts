@@ -550,6 +550,10 @@ export const BackfillRequestSchema = z
   .strictObject({
     from: Timestamp.openapi({ description: 'The first instant of the range (inclusive).' }),
     to: Timestamp.openapi({ description: 'The last instant of the range (inclusive), not in the future.' }),
+    overlap: z.enum(OVERLAP_POLICIES).optional().openapi({
+      description:
+        '`allow` fires the range’s runs side by side (paced); `skip` and `buffer_one` fire them one at a time, each once the previous has ended (none is dropped). Default: the job’s own overlap.',
+    }),
   })
   .openapi('BackfillRequest', { example: { from: '2025-01-01T00:00:00.000Z', to: '2025-01-31T23:59:59.000Z' } });
 

@@ -452,6 +452,8 @@ export class Ticker {
             nextAt: catchUp[0]!.scheduledFor,
             untilAt: catchUp.at(-1)!.scheduledFor,
             remaining: catchUp.length,
+            // Only schedules that allow overlap fire more than one catch-up run.
+            sequential: false,
           });
           fire = fire.filter((tick) => tick.trigger !== 'catch_up');
         }
@@ -560,7 +562,7 @@ export class Ticker {
       if (rows.length === 0) return 0;
       now = await tx.now();
       const runs: NewRun[] = [];
-      const advances: { id: string; nextAt: Date; remaining: number }[] = [];
+      const advances: { id: string; nextAt: Date; remaining: number; lastRunId: string | null }[] = [];
       const done: string[] = [];
       let budget = limit;
       for (const row of rows) {
@@ -569,7 +571,8 @@ export class Ticker {
           continue;
         }
         if (budget <= 0) break;
-        const take = Math.min(budget, row.remaining);
+        // A sequential backfill fires one run per chunk, and is claimed again once it has ended.
+        const take = Math.min(budget, row.remaining, row.sequential ? 1 : Number.MAX_SAFE_INTEGER);
         let ticks: Date[];
         try {
           ticks = triggerOf(row.spec).occurrences(row.nextAt, row.untilAt, take);
@@ -582,11 +585,18 @@ export class Ticker {
         const remaining = row.remaining - ticks.length;
         const last = ticks.at(-1);
         // Fewer than asked: the range is used up. None left to fire: so is the backfill.
+        const ids = ticks.map(() => uuidv7());
         if (!last || ticks.length < take || remaining === 0) done.push(row.id);
-        else advances.push({ id: row.id, nextAt: new Date(last.getTime() + 1), remaining });
-        for (const at of ticks) {
+        else
+          advances.push({
+            id: row.id,
+            nextAt: new Date(last.getTime() + 1),
+            remaining,
+            lastRunId: row.sequential ? ids.at(-1)! : null,
+          });
+        for (const [i, at] of ticks.entries()) {
           runs.push({
-            id: uuidv7(),
+            id: ids[i]!,
             scheduleId: row.scheduleId,
             scheduledFor: at,
             lastScheduledFor: at,

@@ -223,6 +223,8 @@ export function migrations(schema: string): { version: number; sql: string }[] {
         -- The run settings in force when a run fired; what a webhook attempt got back.
         ALTER TABLE ${s}.runs ADD COLUMN options jsonb, ADD COLUMN response jsonb;
         ALTER TABLE ${s}.run_attempts ADD COLUMN response jsonb;
+        -- A sequential backfill fires its next run once the last one it fired has ended.
+        ALTER TABLE ${s}.backfills ADD COLUMN sequential boolean NOT NULL DEFAULT false, ADD COLUMN last_run_id uuid;
         CREATE INDEX schedules_alert_idx ON ${s}.schedules (name)
           WHERE alert_after_seconds IS NOT NULL AND deleted_at IS NULL;
         CREATE INDEX schedules_owner_idx ON ${s}.schedules (owner, name) WHERE owner IS NOT NULL AND deleted_at IS NULL;
@@ -591,7 +593,7 @@ export function recordRunEvents(schema: string): string {
           THEN r.attempts < u.attempt AND (r.owner = u.owner OR r.owner IS NULL)
           ELSE r.attempts = u.attempt AND r.owner = u.owner
         END
-      RETURNING r.id, r.schedule_id
+      RETURNING r.id, r.schedule_id, r.trigger
     ), logged AS (
       INSERT INTO ${s}.run_attempts (run_id, attempt, outcome, error, started_at, finished_at, response)
       SELECT u.id, u.attempt, u.outcome, u.error, u.attempt_started_at, coalesce(u.finished_at, ${NOW_MS}), u.response
@@ -605,6 +607,12 @@ export function recordRunEvents(schema: string): string {
       WHERE sc.buffered AND sc.id IN (
         SELECT up.schedule_id FROM u JOIN updated up USING (id) WHERE u.status NOT IN ('queued', 'running'))
       LIMIT 1
+    ),
+    -- A backfill run ended: a sequential backfill may fire its next one.
+    backfill_woken AS (
+      SELECT pg_notify($13, 'backfill') FROM u JOIN updated up USING (id)
+      WHERE up.trigger = 'backfill' AND u.status NOT IN ('queued', 'running')
+      LIMIT 1
     )
     SELECT id, NULL AS paused_name, NULL AS paused_note FROM updated
     UNION ALL
@@ -612,7 +620,7 @@ export function recordRunEvents(schema: string): string {
     -- Read so that it runs (a plain SELECT in WITH runs only when read, and a constant false filter
     -- would skip it); it adds no row.
     UNION ALL
-    SELECT NULL, NULL, NULL WHERE (SELECT count(*) FROM woken) < 0`;
+    SELECT NULL, NULL, NULL WHERE (SELECT count(*) FROM woken) + (SELECT count(*) FROM backfill_woken) < 0`;
 }
 
 /**
@@ -655,8 +663,9 @@ export function handOffRuns(schema: string): string {
 // --- Backfills (catch-up after downtime, ranges fired on request) ---------------------------------
 
 export function insertBackfills(schema: string): string {
-  return `INSERT INTO ${quote(schema)}.backfills (id, schedule_id, trigger, next_at, until_at, remaining)
-    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::int[])`;
+  return `INSERT INTO ${quote(schema)}.backfills (id, schedule_id, trigger, next_at, until_at, remaining, sequential)
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::int[],
+      $7::boolean[])`;
 }
 
 /**
@@ -665,10 +674,13 @@ export function insertBackfills(schema: string): string {
  */
 export function claimBackfills(schema: string): string {
   const s = quote(schema);
-  return `SELECT b.id, b.schedule_id, b.trigger, b.next_at, b.until_at, b.remaining,
+  return `SELECT b.id, b.schedule_id, b.trigger, b.next_at, b.until_at, b.remaining, b.sequential,
       ${TRIGGER_COLUMNS}, ${RUN_OPTION_COLUMNS}, sc.target, sc.fields, sc.queue, sc.deleted_at IS NOT NULL AS deleted
     FROM ${s}.backfills b JOIN ${s}.schedules sc ON sc.id = b.schedule_id
-    WHERE NOT sc.paused OR sc.deleted_at IS NOT NULL
+    WHERE (NOT sc.paused OR sc.deleted_at IS NOT NULL)
+      -- A sequential backfill waits for the run it fired last.
+      AND NOT (b.sequential AND EXISTS (
+        SELECT 1 FROM ${s}.runs r WHERE r.id = b.last_run_id AND r.status IN ${OPEN}))
     ORDER BY b.created_at, b.id
     LIMIT $1
     FOR UPDATE OF b SKIP LOCKED`;
@@ -676,8 +688,9 @@ export function claimBackfills(schema: string): string {
 
 /** Moves backfills on: the next tick to fire, and how many may still fire. */
 export function advanceBackfills(schema: string): string {
-  return `UPDATE ${quote(schema)}.backfills b SET next_at = u.next_at, remaining = u.remaining
-    FROM unnest($1::uuid[], $2::timestamptz[], $3::int[]) AS u (id, next_at, remaining)
+  return `UPDATE ${quote(schema)}.backfills b SET next_at = u.next_at, remaining = u.remaining,
+      last_run_id = u.last_run_id
+    FROM unnest($1::uuid[], $2::timestamptz[], $3::int[], $4::uuid[]) AS u (id, next_at, remaining, last_run_id)
     WHERE b.id = u.id`;
 }
 

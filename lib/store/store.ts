@@ -61,6 +61,8 @@ export interface Backfill {
   untilAt: Date;
   /** How many runs it may still fire. */
   remaining: number;
+  /** One run at a time: the next fires once the last one it fired has ended. */
+  sequential: boolean;
 }
 
 /** A backfill as the ticker claims it, with its schedule. */
@@ -716,6 +718,7 @@ export class Queries {
       backfills.map((b) => b.nextAt),
       backfills.map((b) => b.untilAt),
       backfills.map((b) => b.remaining),
+      backfills.map((b) => b.sequential),
     ]);
   }
 
@@ -728,6 +731,7 @@ export class Queries {
       nextAt: row.next_at,
       untilAt: row.until_at,
       remaining: row.remaining,
+      sequential: row.sequential,
       name: row.name,
       spec: specFromRow(row),
       runOptions: runOptionsFromRow(row),
@@ -738,12 +742,15 @@ export class Queries {
     }));
   }
 
-  async advanceBackfills(updates: { id: string; nextAt: Date; remaining: number }[]): Promise<void> {
+  async advanceBackfills(
+    updates: { id: string; nextAt: Date; remaining: number; lastRunId: string | null }[],
+  ): Promise<void> {
     if (updates.length === 0) return;
     await this.#db.query(sql.advanceBackfills(this.#schema), [
       updates.map((u) => u.id),
       updates.map((u) => u.nextAt),
       updates.map((u) => u.remaining),
+      updates.map((u) => u.lastRunId),
     ]);
   }
 

@@ -393,8 +393,12 @@ export function createJobsApp(scheduler: Scheduler): OpenAPIHono<AppEnv> {
   app.openapi(runJob, async (c) => c.json(toRun(await scheduler.trigger(c.req.valid('param').id)), 202));
 
   app.openapi(backfillJob, async (c) => {
-    const { from, to } = c.req.valid('json');
-    const result = await scheduler.backfill(c.req.valid('param').id, { from: new Date(from), to: new Date(to) });
+    const { from, to, overlap } = c.req.valid('json');
+    const result = await scheduler.backfill(c.req.valid('param').id, {
+      from: new Date(from),
+      to: new Date(to),
+      ...(overlap !== undefined && { overlap }),
+    });
     return c.json(
       { job_id: result.scheduleId, from: result.from.toISOString(), to: result.to.toISOString(), ticks: result.ticks },
       202,

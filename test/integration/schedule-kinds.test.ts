@@ -376,6 +376,27 @@ describe('backfill', () => {
   });
 });
 
+describe('sequential backfill', () => {
+  it('overlap skip fires the range one run at a time, each once the previous has ended', async () => {
+    const spans: { start: number; end: number }[] = [];
+    behaviours.set('monthly', async () => {
+      const start = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      spans.push({ start, end: Date.now() });
+    });
+    await scheduler.create({ name: 'monthly', cron: '0 0 1 * *' });
+    const result = await scheduler.backfill('monthly', {
+      from: new Date('2024-01-01T00:00:00Z'),
+      to: new Date('2024-04-30T00:00:00Z'),
+      overlap: 'skip',
+    });
+    assert.equal(result.ticks, 4);
+    await waitFor('four runs', () => spans.length === 4, { timeoutMs: 30_000 });
+    spans.sort((a, b) => a.start - b.start);
+    for (let i = 1; i < spans.length; i++) assert.ok(spans[i]!.start >= spans[i - 1]!.end - 5, 'one at a time');
+  });
+});
+
 describe('sync', () => {
   const definitions: ScheduleInput[] = [
     { name: 'app.cleanup', cron: '0 3 * * *' },
