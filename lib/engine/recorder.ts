@@ -21,6 +21,8 @@ export type Settlement = { queue: string; job: RunJob } & (
   | { kind: 'complete' }
   | { kind: 'fail'; message: string }
   | { kind: 'release'; message: string }
+  /** The attempt's job is deleted and the retry that goes with it (same id) replaces it: a delay pg-boss cannot set. */
+  | { kind: 'replace' }
 );
 
 /** A retry handed to pg-boss: enqueued only if the failure it follows was recorded (the run was still ours). */
@@ -207,6 +209,14 @@ export class RunRecorder {
       pausedNow.push(...paused);
       // A retry follows a failure this process recorded; a run taken over meanwhile is not its to retry.
       const handed = [...batch.retries].filter(([id]) => applied.has(id)).map(([, retry]) => retry);
+      // A job replaced by its own retry (a receiver's Retry-After) goes first: the retry takes its id.
+      const replaced = batch.settlements.filter((s) => s.kind === 'replace' && applied.has(s.job.id));
+      for (const [queue, gone] of Map.groupBy(replaced, (s) => s.queue))
+        await this.#boss.deleteJobs(
+          queue,
+          gone.map((s) => s.job.id),
+          tx.executor,
+        );
       for (const [queue, jobs] of Map.groupBy(handed, (retry) => retry.queue))
         await this.#boss.enqueue(
           queue,

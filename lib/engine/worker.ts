@@ -479,7 +479,11 @@ export class RunWorker {
 
   #startJob({ job, attempt, startedAt }: TakenJob, owner: string): void {
     const { lease, recorder, config } = this.#deps;
-    const defaults = runOptionsOf(NO_OVERRIDES, config);
+    // Jobs from before run settings were recorded (or sent by other code) get the scheduler's.
+    const options = job.data.options ?? {
+      ...runOptionsOf(NO_OVERRIDES, config),
+      runTimeoutSeconds: job.expireInSeconds,
+    };
     const data = job.data;
     const runId = data.runId ?? job.id;
     const scheduledFor = new Date(data.scheduledFor);
@@ -494,20 +498,41 @@ export class RunWorker {
       attempt,
       trigger: data.trigger,
       fields: data.fields ?? {},
-      // Jobs from before run settings were recorded (or sent by other code) get the scheduler's.
-      options: data.options ?? { ...defaults, runTimeoutSeconds: job.expireInSeconds },
+      options,
       target: data.target ?? { type: 'log' },
       signal,
     });
     this.#execute(`${runId}:${attempt}`, context, job.expireInSeconds, (ending) => {
       const final = !ending.ok && job.retryCount >= job.retryLimit;
+      // A webhook receiver asked for a longer wait than pg-boss would give the retry: the job is
+      // replaced by a retry of its own that starts then (pg-boss has no per-failure delay).
+      const retryAfterMs =
+        !ending.ok && ending.error instanceof DeliveryFailedError ? (ending.error.retryAfterMs ?? 0) : 0;
+      const replace = known && !final && retryAfterMs > options.retryDelaySeconds * 1000;
       const settlement = ending.ok
         ? { queue: this.queue, job, kind: 'complete' as const }
-        : { queue: this.queue, job, kind: 'fail' as const, message: ending.error.message };
+        : replace
+          ? { queue: this.queue, job, kind: 'replace' as const }
+          : { queue: this.queue, job, kind: 'fail' as const, message: ending.error.message };
       if (!known) {
         recorder.settle(settlement);
         return final;
       }
+      const retry = replace
+        ? {
+            queue: this.queue,
+            job: {
+              ...jobOptions(
+                options,
+                data.trigger === 'catch_up' || data.trigger === 'backfill',
+                job.retryLimit - job.retryCount - 1,
+              ),
+              id: runId,
+              data: { ...data, attemptsBefore: attempt },
+              startAfter: new Date(Date.now() + retryAfterMs),
+            },
+          }
+        : undefined;
       const finishedAt = new Date(lease.dbNow());
       recorder.ended(
         {
@@ -526,7 +551,7 @@ export class RunWorker {
                 outcome: ending.outcome,
               }),
         },
-        { settlement },
+        retry ? { settlement, retry } : { settlement },
       );
       return final;
     });

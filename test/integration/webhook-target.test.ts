@@ -53,6 +53,10 @@ before(async () => {
       else if (path.startsWith('/fail-twice')) {
         if (n <= 2) res.writeHead(500).end(`boom ${n} ${'x'.repeat(3000)}`);
         else res.writeHead(204).end();
+      } else if (path.startsWith('/late-retry-after')) {
+        if (n === 1) res.writeHead(500).end('first');
+        else if (n === 2) res.writeHead(429, { 'Retry-After': '2' }).end('slow down');
+        else res.writeHead(200).end('ok now');
       } else if (path.startsWith('/retry-after')) {
         if (n === 1) res.writeHead(503, { 'Retry-After': '2' }).end('later');
         else res.writeHead(200).end('ok now');
@@ -195,6 +199,28 @@ describe('webhook targets', () => {
     const times = received.filter((r) => r.path === '/retry-after').map((r) => r.at);
     assert.equal(times.length, 2);
     assert.ok(times[1]! - times[0]! >= 1900, `second attempt ${times[1]! - times[0]!} ms after the first`);
+  });
+
+  it('honours Retry-After for a retry pg-boss carries too (the job is replaced by one that starts later)', async () => {
+    await scheduler.create({
+      name: 'hook-later-2',
+      at: soon(),
+      target: { type: 'webhook', url: `${base}/late-retry-after` },
+      runOptions: { retryLimit: 3, retryDelaySeconds: 0 },
+    });
+    const run = await finished('hook-later-2');
+    assert.equal(run.status, 'succeeded');
+    assert.equal(run.attempts, 3);
+    assert.deepEqual(
+      run.failedAttempts.map((a) => [a.attempt, a.response?.status]),
+      [
+        [1, 500],
+        [2, 429],
+      ],
+    );
+    const times = received.filter((r) => r.path === '/late-retry-after').map((r) => r.at);
+    assert.equal(times.length, 3);
+    assert.ok(times[2]! - times[1]! >= 1900, `third attempt ${times[2]! - times[1]!} ms after the second`);
   });
 
   it('refuses internal destinations at create, naming the field, and at delivery after resolving', async () => {
