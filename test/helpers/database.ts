@@ -36,7 +36,25 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     url: url.href,
     drop: () => {
-      dropped ??= withClient(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      dropped ??= withClient(serverUrl, async (client) => {
+        // Connections of this process still open (a scheduler that closes one a moment after its
+        // stop() resolved) would be cut by the FORCE below, and a cut client with no error listener
+        // fails the test: give them a moment, and name any that stay.
+        const deadline = Date.now() + 3000;
+        let left: { application_name: string; state: string }[] = [];
+        for (;;) {
+          ({ rows: left } = await client.query(
+            'SELECT application_name, state FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+            [name],
+          ));
+          if (left.length === 0 || Date.now() > deadline) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        if (left.some((c) => c.application_name.startsWith('pg-cron-scheduler'))) {
+          process.stderr.write(`test database ${name}: still connected at drop: ${JSON.stringify(left)}\n`);
+        }
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      });
       return dropped;
     },
   };
