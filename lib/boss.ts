@@ -110,12 +110,16 @@ export interface JobState {
 
 const attempt = (job: RunJob) => ({ id: job.id, retryCount: job.retryCount });
 
-/** The pg-boss job data of a run: what handlers and plain consumers read. */
+/**
+ * The pg-boss job data of a run: what handlers and plain consumers read. `trace`: the W3C trace
+ * context the run was triggered in, carried to whichever worker handles it.
+ */
 export function runJobData(
   run: { id: string; scheduledFor: Date; enqueuedAt: Date | null; trigger: RunTrigger },
   schedule: { id: string; name: string; fields: Record<string, unknown> },
   attemptsBefore: number,
   options: RunOptions,
+  trace?: { traceparent: string; tracestate?: string },
 ): RunJobData {
   return {
     runId: run.id,
@@ -127,6 +131,7 @@ export function runJobData(
     fields: schedule.fields,
     attemptsBefore,
     options,
+    ...trace,
   };
 }
 
