@@ -727,11 +727,12 @@ export function selectSchedulesByName(schema: string): string {
 /**
  * Active schedules due more than $1 seconds ago and still not claimed: how many, and how long ago
  * the oldest was due (0 when none). The predicate is schedules_due_idx's own, so this is a range
- * scan of that index from its start up to the bound, reading only what is overdue (an index-only
- * scan once the table is vacuumed). With 10,000 schedules (test/integration/metrics.test.ts checks it):
+ * scan of that index from its start up to the bound: it reads what is overdue, never the table (an
+ * index-only scan once the table is vacuumed). The plan on 10,000 schedules, vacuumed and analysed
+ * (test/integration/metrics.test.ts checks it):
  *
- *   Aggregate
- *     ->  Index Only Scan using schedules_due_idx on schedules
+ *   Aggregate  (cost=4.31..4.33 rows=1 width=12)
+ *     ->  Index Only Scan using schedules_due_idx on schedules  (cost=0.29..4.31 rows=1 width=8)
  *           Index Cond: (next_run_at < (statement_timestamp() - '00:00:01'::interval))
  */
 export function selectDueBacklog(schema: string): string {
