@@ -4,7 +4,9 @@
  * validated. Fake sources stand in for the scheduler.
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { type MetricsConfig, resolveConfig } from '../../lib/config.ts';
 import { ValidationError } from '../../lib/errors.ts';
@@ -17,7 +19,14 @@ import {
   type ScheduleFigures,
 } from '../../lib/metrics.ts';
 import { RUN_TRIGGERS, type RunContext, type RunTrigger, type SchedulerEvents } from '../../lib/types.ts';
-import { hasPromtool, parseSamples, promtoolCheckMetrics, sampleValue, sumOf } from '../helpers/prometheus.ts';
+import {
+  hasPromtool,
+  parseSamples,
+  promtoolCheckMetrics,
+  promtoolCheckRules,
+  sampleValue,
+  sumOf,
+} from '../helpers/prometheus.ts';
 
 const P = 'pg_cron_scheduler_';
 const OWN: MetricsConfig = { registry: null, prefix: P };
@@ -341,5 +350,24 @@ describe('the metrics option', () => {
     assert.equal(sampleValue(out, `${P}runs_fired_total`, { trigger: 'schedule' }), 1);
     assert.equal(sampleValue(out, 'other_runs_fired_total', { trigger: 'schedule' }), 0);
     assert.equal(b.exposed?.contentType, registry.contentType);
+  });
+});
+
+describe('the example alert rules (examples/prometheus-rules.yml)', () => {
+  const file = fileURLToPath(new URL('../../examples/prometheus-rules.yml', import.meta.url));
+
+  it('name only metrics the scheduler exports', async () => {
+    const rules = await readFile(file, 'utf8');
+    const out = await text(createMetrics(OWN, fakeSources()));
+    const exported = new Set([...out.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => m[1]));
+    const named = new Set([...rules.matchAll(/\b(pg_cron_scheduler_[a-z_]+)/g)].map((m) => m[1]!));
+    assert.ok(named.size >= 4);
+    for (const name of named) {
+      assert.ok(exported.has(name.replace(/_(bucket|count|sum)$/, '')), `${name} is exported`);
+    }
+  });
+
+  it('pass promtool check rules', { skip: !hasPromtool && 'promtool is not installed' }, async () => {
+    assert.match(await promtoolCheckRules(file), /SUCCESS: 4 rules found/);
   });
 });
