@@ -187,6 +187,11 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
   /** Set during a database outage: further connection errors are not reported, a probe looks for the end. */
   #outage: NodeJS.Timeout | null = null;
   readonly #metrics: EngineMetrics;
+  /**
+   * A plain property, not a getter over #metrics: a Proxy around the scheduler (a wrapper that
+   * forwards with the proxy as receiver) can still read it.
+   */
+  readonly metrics: SchedulerMetrics | null;
 
   constructor(config: SchedulerConfig) {
     super();
@@ -212,10 +217,7 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
         })),
       onError: (error) => this.#onBackgroundError(error),
     });
-  }
-
-  get metrics(): SchedulerMetrics | null {
-    return this.#metrics.exposed;
+    this.metrics = this.#metrics.exposed;
   }
 
   /**
