@@ -111,12 +111,16 @@ export interface JobState {
 
 const attempt = (job: RunJob) => ({ id: job.id, retryCount: job.retryCount });
 
-/** The pg-boss job data of a run: what handlers and plain consumers read. */
+/**
+ * The pg-boss job data of a run: what handlers and plain consumers read. `trace`: the W3C trace
+ * context the run was triggered in, carried to whichever worker handles it.
+ */
 export function runJobData(
   run: { id: string; scheduledFor: Date; enqueuedAt: Date | null; trigger: RunTrigger },
   schedule: { id: string; name: string; fields: Record<string, unknown>; target: Target },
   attemptsBefore: number,
   options: RunOptions,
+  trace?: { traceparent: string; tracestate?: string },
 ): RunJobData {
   return {
     runId: run.id,
@@ -129,6 +133,7 @@ export function runJobData(
     attemptsBefore,
     options,
     target: schedule.target,
+    ...trace,
   };
 }
 

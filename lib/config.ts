@@ -2,6 +2,7 @@
  * Scheduler options and their resolution into a frozen config. Pure: nothing here does I/O.
  */
 import type pg from 'pg';
+import type { Registry } from 'prom-client';
 import { ValidationError } from './errors.ts';
 import { type DestinationPolicy, parseAllowList, type WebhookResolver } from './targets/guard.ts';
 import { checkWebhookSecret } from './targets/signing.ts';
@@ -88,6 +89,31 @@ export interface SchedulerOptions {
    * holds what). Default `<hostname>:<pid>`.
    */
   instanceName?: string;
+  /**
+   * Prometheus metrics (the README's "Metrics and traces" lists them), read with
+   * `scheduler.metrics.text()`. `true` keeps them in a registry of the scheduler's own; an object
+   * may name your registry (to serve them beside your app's own metrics) and the names' prefix;
+   * `false` records nothing, and `scheduler.metrics` is null. Default true (own registry, prefix
+   * `pg_cron_scheduler_`).
+   */
+  metrics?: boolean | MetricsOptions;
+}
+
+/** The `metrics` option as an object. */
+export interface MetricsOptions {
+  /**
+   * The prom-client registry to register the metrics in. Two schedulers in one registry need
+   * different prefixes. Default: a new registry of the scheduler's own.
+   */
+  registry?: Registry;
+  /** The start of every metric name: letters, digits, `_` and `:`, not starting with a digit. Default `pg_cron_scheduler_`. */
+  prefix?: string;
+}
+
+/** Metrics as resolved: the registry given (null: the scheduler makes its own) and the prefix. */
+export interface MetricsConfig {
+  readonly registry: Registry | null;
+  readonly prefix: string;
 }
 
 /** The resolved, frozen configuration handed to every part of the engine. */
@@ -120,6 +146,8 @@ export interface SchedulerConfig {
   readonly shutdownTimeoutMs: number;
   readonly leaseMs: number;
   readonly instanceName: string | null;
+  /** Null: metrics are off. */
+  readonly metrics: MetricsConfig | null;
 }
 
 /**
@@ -185,6 +213,39 @@ function checkInstanceName(value: unknown): string | null {
   return value;
 }
 
+/** The start of every metric name unless the `metrics.prefix` option says otherwise. */
+export const DEFAULT_METRICS_PREFIX = 'pg_cron_scheduler_';
+
+/** A Prometheus metric name's start (the name rule of the exposition format). */
+const METRIC_PREFIX = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
+function checkMetrics(value: unknown): MetricsConfig | null {
+  if (value === undefined || value === true) return Object.freeze({ registry: null, prefix: DEFAULT_METRICS_PREFIX });
+  if (value === false) return null;
+  if (typeof value !== 'object' || value === null) {
+    throw new ValidationError({ field: 'metrics', value, expected: 'true, false, or { registry?, prefix? }' });
+  }
+  const { registry, prefix = DEFAULT_METRICS_PREFIX } = value as MetricsOptions;
+  // A registry is checked by what the metrics call on it (a prom-client copy of another version still works).
+  if (
+    registry !== undefined &&
+    (typeof registry !== 'object' ||
+      registry === null ||
+      typeof registry.registerMetric !== 'function' ||
+      typeof registry.metrics !== 'function')
+  ) {
+    throw new ValidationError({ field: 'metrics.registry', expected: 'a prom-client Registry' });
+  }
+  if (typeof prefix !== 'string' || !METRIC_PREFIX.test(prefix)) {
+    throw new ValidationError({
+      field: 'metrics.prefix',
+      value: prefix,
+      expected: 'letters, digits, _ and :, not starting with a digit (a Prometheus metric name)',
+    });
+  }
+  return Object.freeze({ registry: registry ?? null, prefix });
+}
+
 /** Validates options and fills defaults. Throws ValidationError naming the bad option. */
 export function resolveConfig(options: SchedulerOptions): SchedulerConfig {
   if (!options || (!options.connectionString && !options.pool)) {
@@ -236,6 +297,7 @@ export function resolveConfig(options: SchedulerOptions): SchedulerConfig {
       options.webhookSecret === undefined ? null : checkWebhookSecret('webhookSecret', options.webhookSecret),
     webhookConcurrency: number('webhookConcurrency', options.webhookConcurrency, 10, 1, 1000),
     webhookResolver: options.webhookResolver ?? null,
+    metrics: checkMetrics(options.metrics),
   });
 }
 

@@ -4,7 +4,7 @@
  * embedded PostgreSQL launcher is an entry of its own (`pg-cron-scheduler/embedded`), so importing
  * the library never loads it.
  */
-export type { SchedulerOptions } from './config.ts';
+export type { MetricsOptions, SchedulerOptions } from './config.ts';
 export { describeCron } from './cron.ts';
 export type { ErrorCode, FieldIssue } from './errors.ts';
 export {
@@ -64,6 +64,7 @@ export type {
   SchedulePreview,
   Scheduler,
   SchedulerEvents,
+  SchedulerMetrics,
   ScheduleState,
   StaleSchedule,
   SyncOptions,

@@ -36,6 +36,7 @@ import {
   PreconditionFailedError,
   ValidationError,
 } from './errors.ts';
+import { BACKLOG_GRACE_SECONDS, createMetrics, type EngineMetrics } from './metrics.ts';
 import {
   fullTargetOf,
   type PausedSchedule,
@@ -45,6 +46,7 @@ import {
   Store,
 } from './store/store.ts';
 import { createRunDelivery, type RunDelivery } from './targets/run.ts';
+import { activeCarrier } from './tracing.ts';
 import { formatEvery, type Trigger, triggerOf } from './triggers/index.ts';
 import {
   type BackfillInput,
@@ -61,6 +63,7 @@ import {
   type SchedulePreview,
   type Scheduler,
   type SchedulerEvents,
+  type SchedulerMetrics,
   type StaleSchedule,
   SYNC_REMOVALS,
   type SyncOptions,
@@ -202,10 +205,38 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
   #starting: Promise<void> | null = null;
   /** Set during a database outage: further connection errors are not reported, a probe looks for the end. */
   #outage: NodeJS.Timeout | null = null;
+  readonly #metrics: EngineMetrics;
+  /**
+   * A plain property, not a getter over #metrics: a Proxy around the scheduler (a wrapper that
+   * forwards with the proxy as receiver) can still read it.
+   */
+  readonly metrics: SchedulerMetrics | null;
 
   constructor(config: SchedulerConfig) {
     super();
     this.#config = config;
+    // Made with the scheduler (the app may serve them before start()); the gauges read its state at scrape time.
+    this.#metrics = createMetrics(config.metrics, {
+      schedules: async () => {
+        const store = this.#store;
+        if (!store) return null;
+        const [{ states, stale }, due] = await Promise.all([
+          store.queries.scheduleStates(),
+          store.queries.dueBacklog(BACKLOG_GRACE_SECONDS),
+        ]);
+        return { states, stale, backlog: due.backlog, oldestSeconds: due.oldestSeconds };
+      },
+      slots: () => this.#workers.map((worker) => ({ queue: worker.queue, busy: worker.busy, slots: worker.slots })),
+      pools: () =>
+        (this.#store?.pools() ?? []).map(({ name, pool }) => ({
+          pool: name,
+          total: pool.totalCount,
+          idle: pool.idleCount,
+          waiting: pool.waitingCount,
+        })),
+      onError: (error) => this.#onBackgroundError(error),
+    });
+    this.metrics = this.#metrics.exposed;
   }
 
   /**
@@ -217,6 +248,8 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
       this.#onBackgroundError(args[0] as Error);
       return;
     }
+    // Counted whether or not anyone listens: fired, succeeded, failed (final or retried), missed.
+    this.#metrics.event(event, args);
     try {
       (this.emit as (event: E, ...args: SchedulerEvents[E]) => boolean)(event, ...args);
     } catch (error) {
@@ -329,6 +362,7 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
           const all = this.#workers.map((worker) => worker.freshLateness()).filter((l) => l !== null);
           return all.length > 0 ? Math.max(...all) : null;
         },
+        this.#metrics,
       );
     }
     this.#reaper = new Reaper(store, boss, config, (tx, due) => this.#announce(tx, due), this.#onBackgroundError);
@@ -590,6 +624,7 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
     for (const queue of new Set(list.map((v) => v.queue))) await boss.ensureQueue(queue);
     const result: SyncResult = { created: [], updated: [], unchanged: [], deleted: [], paused: [] };
     const removedNote = `removed from the definitions of ${owner}`;
+    let cancelled = 0;
     await store.transaction(async (tx) => {
       // Instances booting together sync one after another: the later ones find nothing to do.
       await tx.lockSync(`${this.#config.schema}:sync:${owner}`);
@@ -626,7 +661,7 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
       for (const row of await tx.ownedSchedules(owner)) {
         if (listed.has(row.name)) continue;
         if (removed === 'delete') {
-          await this.#deleteLocked(tx, boss, row);
+          cancelled += await this.#deleteLocked(tx, boss, row);
           result.deleted.push(row.name);
         } else if (!row.paused) {
           const values = valuesFromPatch(
@@ -640,6 +675,8 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
         }
       }
     });
+    // Counted once committed: a sync that rolled back cancelled nothing.
+    this.#metrics.cancelled(cancelled);
     return result;
   }
 
@@ -727,19 +764,20 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
     const key = checkKey('id', idOrName);
     const ifMatch = checkConditions(conditions);
     const { store, boss } = this.#running('delete()');
-    await store.transaction(async (tx) => {
+    const cancelled = await store.transaction(async (tx) => {
       const current = await tx.findSchedule(key, isUuid(key), { forUpdate: true });
       if (!current) {
         if (ifMatch !== undefined) this.#checkVersion(null, key, ifMatch);
         throw new NotFoundError('schedule', key);
       }
       this.#checkVersion(current, key, ifMatch);
-      await this.#deleteLocked(tx, boss, current);
+      return this.#deleteLocked(tx, boss, current);
     });
+    this.#metrics.cancelled(cancelled);
   }
 
-  /** Deletes a schedule whose row the transaction holds, cancelling its open runs with it. */
-  async #deleteLocked(tx: Queries, boss: Boss, current: Schedule): Promise<void> {
+  /** Deletes a schedule whose row the transaction holds, cancelling its open runs with it; returns how many. */
+  async #deleteLocked(tx: Queries, boss: Boss, current: Schedule): Promise<number> {
     // Cancelled in the same transaction as the delete: an open run never outlives its schedule.
     // pg-boss cancels the jobs that carry runs; a run leased to an instance is forgotten by it
     // (the NOTIFY below) unless its handler already started, and its record says cancelled.
@@ -761,6 +799,7 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
     await tx.softDeleteSchedule(current.id);
     const message: RunsMessage = { cancel: current.id };
     if (open.length > 0) await tx.notify(runsChannel(this.#config), JSON.stringify(message));
+    return open.length;
   }
 
   backfill(idOrName: string, input: BackfillInput): Promise<BackfillResult> {
@@ -838,6 +877,8 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
   async #trigger(idOrName: string): Promise<Run> {
     const key = checkKey('id', idOrName);
     const { store, boss } = this.#running('trigger()');
+    // The trace this is called in (a request's span, the app's own): the run's handler continues it.
+    const trace = activeCarrier();
     const { run, name } = await store.transaction(async (tx) => {
       const current = await tx.findSchedule(key, isUuid(key), { forUpdate: true });
       if (!current) throw new NotFoundError('schedule', key);
@@ -850,7 +891,7 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
           {
             ...jobOptions(options, false),
             id: run.id,
-            data: runJobData(run, { ...current, target: fullTargetOf(current) }, 0, options),
+            data: runJobData(run, { ...current, target: fullTargetOf(current) }, 0, options, trace),
             startAfter: run.scheduledFor,
           },
         ],
@@ -979,7 +1020,16 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
       });
     this.#deliver ??= createRunDelivery(this.#config);
     const worker = new RunWorker(
-      { boss, recorder, lease, take, config: this.#config, emit: this.#emitEvent, deliver: this.#deliver },
+      {
+        boss,
+        recorder,
+        lease,
+        take,
+        config: this.#config,
+        emit: this.#emitEvent,
+        deliver: this.#deliver,
+        metrics: this.#metrics,
+      },
       queue,
       concurrency,
       handler,

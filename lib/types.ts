@@ -1,6 +1,8 @@
 /**
  * Public domain types of the scheduler. Pure declarations: nothing here does I/O.
  */
+
+import type { Registry } from 'prom-client';
 import type { RedactedTarget, Target } from './targets/target.ts';
 
 /** What happens to ticks that came due while no instance could fire them. */
@@ -338,6 +340,13 @@ export interface RunContext {
   target: Target;
   /** Aborted when the attempt outlives its timeout or the worker stops. */
   signal: AbortSignal;
+  /**
+   * The W3C `traceparent` of this attempt's `pg-cron-scheduler.run` span (with an OpenTelemetry SDK
+   * registered), or of the trace the run was triggered in (`trigger()` inside a span, a manual run
+   * through the HTTP API); absent when there is neither. Forward it (a webhook's `traceparent`
+   * header) to continue the trace downstream.
+   */
+  traceparent?: string;
 }
 
 /**
@@ -360,6 +369,10 @@ export interface RunJobData {
   options?: RunOptions;
   /** The schedule's target (absent: `log`). */
   target?: Target;
+  /** W3C Trace Context of the span `trigger()` was called in, when one was active (manual runs). */
+  traceparent?: string;
+  /** W3C `tracestate` that went with `traceparent`, when there was one. */
+  tracestate?: string;
 }
 
 /** A page of a cursor-paginated list. */
@@ -445,6 +458,27 @@ export interface SchedulerEvents {
   error: [error: Error];
 }
 
+/**
+ * The scheduler's Prometheus metrics (`scheduler.metrics`): serve `text()` with `contentType` at
+ * your `/metrics`, or let Prometheus read `registry` wherever your app serves it.
+ */
+export interface SchedulerMetrics {
+  /** The registry they are in: the scheduler's own, or the one given in the `metrics` option. */
+  readonly registry: Registry;
+  /** The Content-Type of `text()` (Prometheus text format 0.0.4). */
+  readonly contentType: string;
+  /** The start of every metric name (`pg_cron_scheduler_` unless the option says otherwise). */
+  readonly prefix: string;
+  /** Everything in the registry in Prometheus text format (database figures at most 5 s old). */
+  text(): Promise<string>;
+  /**
+   * Records one HTTP request in `<prefix>http_request_duration_seconds` (the bundled server's
+   * middleware does). `route` must be the route's pattern (`/jobs/:id`), never the requested path:
+   * every distinct value is a series of its own. Methods other than the usual seven count as `OTHER`.
+   */
+  observeHttpRequest(request: { method: string; route: string; status: number }, seconds: number): void;
+}
+
 /** The scheduler's public surface, returned by `createScheduler()`. */
 export interface Scheduler {
   /** Migrates the schema, starts pg-boss and (unless `fire: false`) the ticker. Idempotent. */
@@ -509,6 +543,8 @@ export interface Scheduler {
   staleSchedules(): Promise<StaleSchedule[]>;
   /** True when the database answers. */
   ping(): Promise<boolean>;
+  /** The Prometheus metrics, also before `start()`; null when the `metrics` option is false. */
+  readonly metrics: SchedulerMetrics | null;
   on<E extends keyof SchedulerEvents>(event: E, listener: (...args: SchedulerEvents[E]) => void): this;
   once<E extends keyof SchedulerEvents>(event: E, listener: (...args: SchedulerEvents[E]) => void): this;
   off<E extends keyof SchedulerEvents>(event: E, listener: (...args: SchedulerEvents[E]) => void): this;

@@ -22,6 +22,7 @@ import {
   zodFieldErrors,
 } from './errors.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { createMetricsApp, observeRequests } from './metrics.ts';
 import { createCronApp } from './routes/cron.ts';
 import { createDocsApp } from './routes/docs.ts';
 import { createHealthApp } from './routes/health.ts';
@@ -36,7 +37,8 @@ export interface AppOptions {
   /**
    * - `apiToken`: when set, every route but the probes and documentation requires
    *   `Authorization: Bearer <token>` (default null: no token; put your own auth in front instead);
-   *   `apiReadToken` allows GET and HEAD only.
+   *   `apiReadToken` allows GET and HEAD only. `metricsToken`: when set, `GET /metrics` takes it and
+   *   no other (default null: `/metrics` takes the API's tokens).
    * - `maxBodyBytes`: the largest request body accepted (default 1 MiB).
    * - `host`, `allowedHosts`: the Host names the app answers to (DNS-rebinding protection). With
    *   neither set (an app mounted in yours, which decides what it serves), any Host is accepted;
@@ -120,6 +122,8 @@ export function createApp({
   // nobody allowed learns nothing else, not even which routes exist; 405 is decided after routing;
   // the cross-site check and auth come before the body is read; the size limit before parsing.
   app.use(requestContext(logger));
+  // Timed and traced from here on, whatever answers (a refusal, an error, the route).
+  app.use(observeRequests(scheduler.metrics));
   if (checkHost) app.use(hostCheck(config));
   app.use(
     methodNotAllowed({
@@ -153,6 +157,9 @@ export function createApp({
   app.route('/', createHealthApp(scheduler));
   app.route('/jobs', createJobsApp(scheduler));
   app.route('/cron', createCronApp(scheduler));
+  // Prometheus's scrape endpoint, left out of the OpenAPI document (see server/metrics.ts); absent
+  // when the scheduler's metrics are off.
+  if (scheduler.metrics) app.route('/', createMetricsApp(scheduler.metrics));
   app.route('/ui', createUiApp({ scheduler, apiToken: config.apiToken, apiReadToken: config.apiReadToken ?? null }));
   app.route(
     '/',

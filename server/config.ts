@@ -33,6 +33,12 @@ export interface ServerConfig {
    */
   readonly apiReadToken: string | null;
   /**
+   * `SCHEDULER_METRICS_TOKEN`: when set, `GET /metrics` requires `Authorization: Bearer <token>`
+   * with this token, and the API tokens no longer open it (a scraper gets a token that reads only
+   * metrics). Unset, `/metrics` takes the API's tokens like any other route. Default null.
+   */
+  readonly metricsToken: string | null;
+  /**
    * `SCHEDULER_ALLOWED_HOSTS`: host names the API answers to besides IP literals, `localhost` and
    * `host`, lower case (`.example.com` also allows its subdomains; `*` allows any). Default empty.
    */
@@ -157,6 +163,7 @@ const envSchema = z.object({
   LOG_DIR: z.string().min(1).default('./logs'),
   SCHEDULER_API_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   SCHEDULER_API_READ_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+  SCHEDULER_METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   SCHEDULER_ALLOWED_HOSTS: hostList.default([]),
   SCHEDULER_ALLOWED_ORIGINS: originList.default([]),
   SCHEDULER_ALLOW_UNAUTHENTICATED: boolean.default(false),
@@ -222,6 +229,7 @@ const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'SCHEDULER_API_TOKEN',
   'SCHEDULER_API_READ_TOKEN',
   'SCHEDULER_WEBHOOK_SECRET',
+  'SCHEDULER_METRICS_TOKEN',
   'DATABASE_URL',
 ]);
 
@@ -238,6 +246,13 @@ function combinationProblems(e: z.output<typeof envSchema>): string[] {
     );
   } else if (e.SCHEDULER_API_READ_TOKEN !== undefined && e.SCHEDULER_API_READ_TOKEN === e.SCHEDULER_API_TOKEN) {
     problems.push('SCHEDULER_API_READ_TOKEN: must differ from SCHEDULER_API_TOKEN');
+  }
+  // A scraper's token is kept in more places (Prometheus's configuration): it must open nothing else.
+  if (
+    e.SCHEDULER_METRICS_TOKEN !== undefined &&
+    (e.SCHEDULER_METRICS_TOKEN === e.SCHEDULER_API_TOKEN || e.SCHEDULER_METRICS_TOKEN === e.SCHEDULER_API_READ_TOKEN)
+  ) {
+    problems.push('SCHEDULER_METRICS_TOKEN: must differ from SCHEDULER_API_TOKEN and SCHEDULER_API_READ_TOKEN');
   }
   if (!isLoopbackAddress(e.HOST) && e.SCHEDULER_API_TOKEN === undefined && !e.SCHEDULER_ALLOW_UNAUTHENTICATED) {
     problems.push(
@@ -284,6 +299,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logDir: e.LOG_DIR,
     apiToken: e.SCHEDULER_API_TOKEN ?? null,
     apiReadToken: e.SCHEDULER_API_READ_TOKEN ?? null,
+    metricsToken: e.SCHEDULER_METRICS_TOKEN ?? null,
     allowedHosts: Object.freeze(e.SCHEDULER_ALLOWED_HOSTS),
     allowedOrigins: Object.freeze(e.SCHEDULER_ALLOWED_ORIGINS),
     allowUnauthenticated: e.SCHEDULER_ALLOW_UNAUTHENTICATED,

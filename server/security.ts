@@ -15,7 +15,7 @@ export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTION
 
 /** The settings of these middlewares. Unset ones take the server's defaults (a loopback-only service). */
 export type SecurityConfig = Pick<ServerConfig, 'apiToken'> &
-  Partial<Pick<ServerConfig, 'host' | 'apiReadToken' | 'allowedHosts' | 'allowedOrigins'>>;
+  Partial<Pick<ServerConfig, 'host' | 'apiReadToken' | 'metricsToken' | 'allowedHosts' | 'allowedOrigins'>>;
 
 /**
  * Routes anyone may call, token or not: probes and the documentation. `/health/schedules` is not
@@ -32,6 +32,11 @@ export function isPublicPath(path: string): boolean {
     path === '/redoc' ||
     path.startsWith('/redoc/')
   );
+}
+
+/** Prometheus's scrape endpoint (server/metrics.ts): its own token when `metricsToken` is set. */
+export function isMetricsPath(path: string): boolean {
+  return path === '/metrics';
 }
 
 /**
@@ -182,22 +187,37 @@ const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').diges
  * token allows everything; the read-only one (`apiReadToken`) allows the safe methods only, and a
  * change with it is 403 `insufficient_scope` (RFC 6750), not 401: the token is good, its scope is
  * not. Both sides are hashed first so each comparison is constant-time whatever the lengths, and
- * both comparisons always run, so timing does not tell which token was close.
+ * both comparisons always run, so timing does not tell which token was close. With `metricsToken`
+ * set, `/metrics` takes that token and no other (and the rest of the API does not take it).
  */
-export function bearerAuth({ apiToken, apiReadToken = null }: SecurityConfig): MiddlewareHandler<AppEnv> {
+export function bearerAuth({
+  apiToken,
+  apiReadToken = null,
+  metricsToken = null,
+}: SecurityConfig): MiddlewareHandler<AppEnv> {
   const full = apiToken === null ? null : sha256(apiToken);
   const read = apiReadToken === null ? null : sha256(apiReadToken);
+  const metrics = metricsToken === null ? null : sha256(metricsToken);
   const challenge = 'Bearer realm="pg-cron-scheduler"';
-  return async (c, next) => {
-    const path = appPath(c);
-    if ((full === null && read === null) || isPublicPath(path) || isUiPath(path)) return next();
+  const bearer = (c: Context<AppEnv>): Buffer => {
     const match = /^Bearer +(\S+) *$/i.exec(c.req.header('Authorization') ?? '');
     if (!match) {
       throw new HttpProblem('unauthorized', 'Send Authorization: Bearer <token>.', {
         headers: { 'WWW-Authenticate': challenge },
       });
     }
-    const given = sha256(match[1]!);
+    return sha256(match[1]!);
+  };
+  return async (c, next) => {
+    const path = appPath(c);
+    if (metrics !== null && isMetricsPath(path)) {
+      if (timingSafeEqual(bearer(c), metrics)) return next();
+      throw new HttpProblem('unauthorized', 'The bearer token is not valid: /metrics takes the metrics token.', {
+        headers: { 'WWW-Authenticate': `${challenge}, error="invalid_token"` },
+      });
+    }
+    if ((full === null && read === null) || isPublicPath(path) || isUiPath(path)) return next();
+    const given = bearer(c);
     const isFull = full !== null && timingSafeEqual(given, full);
     const isRead = read !== null && timingSafeEqual(given, read);
     if (isFull || (isRead && SAFE_METHODS.has(c.req.method))) return next();

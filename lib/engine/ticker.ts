@@ -14,9 +14,11 @@ import { createHash } from 'node:crypto';
 import { type Boss, jobOptions, type NewJob, NO_OVERRIDES, runJobData } from '../boss.ts';
 import { runOptionsOf, type SchedulerConfig } from '../config.ts';
 import { cronTrigger, parseCron } from '../cron.ts';
+import type { EngineMetrics } from '../metrics.ts';
 import { planTicks } from '../plan.ts';
 import { type Backfill, type NewRun, publicRun, type Queries, type Store, type StoredRun } from '../store/store.ts';
 import type { Target } from '../targets/target.ts';
+import { ATTRIBUTES, endSpan, startClaimSpan, withContext } from '../tracing.ts';
 import { triggerOf } from '../triggers/index.ts';
 import type { SchedulerEvents } from '../types.ts';
 import { uuidv7 } from '../uuid.ts';
@@ -178,6 +180,7 @@ export class Ticker {
   #paceAdjustedAt = 0;
   /** The recent lateness of fresh ticks in this process's workers (90th percentile, ms), or null. */
   readonly #freshLateness: () => number | null;
+  readonly #metrics: EngineMetrics;
 
   constructor(
     store: Store,
@@ -188,7 +191,9 @@ export class Ticker {
     lease: InstanceLease,
     localWorker: (queue: string) => RunWorker | undefined,
     freshLateness: () => number | null,
+    metrics: EngineMetrics,
   ) {
+    this.#metrics = metrics;
     this.#freshLateness = freshLateness;
     this.#localWorker = localWorker;
     this.#lease = lease;
@@ -347,6 +352,7 @@ export class Ticker {
       if (open.length >= maxOpen) await open.shift();
     }
     await Promise.all(open);
+    if (total > 0) this.#metrics.tick(total);
     // The longest recent preparation, fading by a tenth a tick once the machine is quieter.
     if (total > 0) {
       this.#preparationMs = Math.max(readyAt - startedAt, this.#preparationMs * PREPARATION_DECAY);
@@ -377,11 +383,18 @@ export class Ticker {
     const recorded: { run: StoredRun; name: string }[] = [];
     let fired: { run: StoredRun; name: string }[] = [];
     let backfilled = false;
-    const transaction = this.#store.firing.transaction(async (tx) => {
+    // Measured for the metrics: from the claim query until the transaction is built, then its commit.
+    let claimStart = 0;
+    let builtAt = 0;
+    let committedAt = 0;
+    const claim = startClaimSpan();
+    const build = async (tx: Queries): Promise<number> => {
+      claimStart = performance.now();
       const rows = await tx.claimDue(batchSize, dueBy);
       // The rows are locked now: the next batch may start claiming (SKIP LOCKED passes these by)
       // while this one is prepared, so the batches of a big tick are prepared side by side.
       prepared(rows.length);
+      claim.span.setAttribute(ATTRIBUTES.claimed, rows.length);
       if (rows.length === 0) return 0;
       const runs: NewRun[] = [];
       const backfills: Backfill[] = [];
@@ -516,9 +529,24 @@ export class Ticker {
       backfilled = backfills.length > 0;
       await tx.advanceSchedules([...advances.values()]);
       ready();
+      builtAt = performance.now();
       return rows.length;
+    };
+    // Started with the claim's span active: whatever the app traces beneath (pg queries) nests in it.
+    const transaction = withContext(claim.context, () => this.#store.firing.transaction(build)).then((claimed) => {
+      // Right after COMMIT answered, before the hand-over and the events.
+      committedAt = performance.now();
+      return claimed;
     });
-    const claimed = await this.#settle(transaction, dueBy, handOvers, () => fired, recorded);
+    let claimed: number;
+    try {
+      claimed = await this.#settle(transaction, dueBy, handOvers, () => fired, recorded);
+    } catch (error) {
+      endSpan(claim.span, error as Error);
+      throw error;
+    }
+    endSpan(claim.span);
+    if (claimed > 0) this.#metrics.claim((builtAt - claimStart) / 1000, (committedAt - builtAt) / 1000);
     if (backfilled) this.#backfillPending = true;
     return claimed;
   }

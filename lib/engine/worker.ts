@@ -14,10 +14,13 @@
  * holds its slot until it returns, and its outcome is settled the moment it does.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import type { Context } from '@opentelemetry/api';
 import { type Boss, jobOptions, NO_OVERRIDES, type RunJob, runJobData } from '../boss.ts';
 import { runOptionsOf, type SchedulerConfig } from '../config.ts';
+import type { EngineMetrics, QueueMetrics } from '../metrics.ts';
 import { DeliveryFailedError, type RunDelivery } from '../targets/run.ts';
 import type { Target } from '../targets/target.ts';
+import { carrierOf, contextOf, endSpan, startRunSpan, withContext } from '../tracing.ts';
 import type {
   AttemptOutcome,
   DeliveryRecord,
@@ -73,6 +76,7 @@ export interface WorkerDeps {
   emit: Emit;
   /** Delivers a webhook run's attempt (runs with a webhook target never reach the handler). */
   deliver: RunDelivery;
+  metrics: EngineMetrics;
 }
 
 /** How often an idle worker looks for ready jobs that no notification announced. */
@@ -190,12 +194,24 @@ export class RunWorker {
   #latenessAt = 0;
   #stopped = false;
   #poll: NodeJS.Timeout | null = null;
+  readonly #metrics: QueueMetrics;
 
   constructor(deps: WorkerDeps, queue: string, concurrency: number, handler: RunHandler) {
     this.#deps = deps;
     this.queue = queue;
     this.#concurrency = concurrency;
     this.#handler = handler;
+    this.#metrics = deps.metrics.queue(queue);
+  }
+
+  /** Handlers running now (for the slot metrics). */
+  get busy(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Handlers it runs at once. */
+  get slots(): number {
+    return this.#concurrency;
   }
 
   start(): void {
@@ -334,13 +350,16 @@ export class RunWorker {
     const owner = run.owner;
     // Started at or after its instant by construction (#due); the record says so exactly.
     const startedAt = new Date(Math.max(lease.dbNow(), run.scheduledFor.getTime()));
+    const lateMs = startedAt.getTime() - run.scheduledFor.getTime();
     if (!run.backlog) {
-      this.#lateness[this.#latenessNext] = startedAt.getTime() - run.scheduledFor.getTime();
+      this.#lateness[this.#latenessNext] = lateMs;
       this.#latenessNext = (this.#latenessNext + 1) % LATENESS_SAMPLES;
       this.#latenessAt = performance.now();
     }
+    // Catch-up and backfill runs are late by design: their trigger label keeps them apart.
+    this.#metrics.lateness(run.trigger, lateMs / 1000);
     recorder.started(run.id, owner, 1, startedAt, false);
-    const context = (signal: AbortSignal): RunContext => ({
+    const context = (signal: AbortSignal, traceparent: string | undefined): RunContext => ({
       runId: run.id,
       scheduleId: run.scheduleId,
       scheduleName: run.scheduleName,
@@ -352,8 +371,10 @@ export class RunWorker {
       options: run.options,
       target: run.target,
       signal,
+      ...(traceparent && { traceparent }),
     });
-    this.#execute(`${run.id}:1`, context, run.options.runTimeoutSeconds, (ending) => {
+    const span = { runId: run.id, scheduleName: run.scheduleName, attempt: 1, trigger: run.trigger };
+    this.#execute(`${run.id}:1`, context, span, run.options.runTimeoutSeconds, (ending) => {
       const finishedAt = new Date(lease.dbNow());
       const base = { id: run.id, owner, attempt: 1, attemptStartedAt: startedAt };
       if (ending.ok) {
@@ -489,7 +510,11 @@ export class RunWorker {
     const scheduledFor = new Date(data.scheduledFor);
     // A job not fired by this library (sent to the queue by other code) has no run to record.
     const known = data.runId !== undefined;
-    const context = (signal: AbortSignal): RunContext => ({
+    // Measured at the handler's start (after the fetch committed); a retry is late by its delay, not counted.
+    if (known && attempt === 1) {
+      this.#metrics.lateness(data.trigger, Math.max(0, lease.dbNow() - scheduledFor.getTime()) / 1000);
+    }
+    const context = (signal: AbortSignal, traceparent: string | undefined): RunContext => ({
       runId,
       scheduleId: data.scheduleId,
       scheduleName: data.scheduleName,
@@ -501,8 +526,17 @@ export class RunWorker {
       options,
       target: data.target ?? { type: 'log' },
       signal,
+      ...(traceparent && { traceparent }),
     });
-    this.#execute(`${runId}:${attempt}`, context, job.expireInSeconds, (ending) => {
+    const span = {
+      runId,
+      scheduleName: data.scheduleName,
+      attempt,
+      trigger: data.trigger,
+      // A manual run triggered inside a span: its handler's span is a child of that one.
+      parent: data.traceparent === undefined ? undefined : contextOf(data),
+    };
+    this.#execute(`${runId}:${attempt}`, context, span, job.expireInSeconds, (ending) => {
       const final = !ending.ok && job.retryCount >= job.retryLimit;
       // A webhook receiver asked for a longer wait than pg-boss would give the retry: the job is
       // replaced by a retry of its own that starts then (pg-boss has no per-failure delay).
@@ -560,24 +594,34 @@ export class RunWorker {
   // --- Running a handler ------------------------------------------------------------------------
 
   /**
-   * Runs the handler for one attempt. `settle` records how it ended (once: at its end, or at its
-   * timeout if that comes first) and returns whether that failure was final. The attempt holds its
-   * slot until the handler returns, even after a timeout, so concurrency is never exceeded.
+   * Runs the handler for one attempt, in its `pg-cron-scheduler.run` span (a child of `span.parent`,
+   * the trigger's trace context, when given). `settle` records how it ended (once: at its end, or at
+   * its timeout if that comes first) and returns whether that failure was final; the span ends then
+   * too. The attempt holds its slot until the handler returns, even after a timeout, so concurrency
+   * is never exceeded.
    */
   #execute(
     key: string,
-    makeContext: (signal: AbortSignal) => RunContext,
+    makeContext: (signal: AbortSignal, traceparent: string | undefined) => RunContext,
+    span: { runId: string; scheduleName: string; attempt: number; trigger: string; parent?: Context | undefined },
     timeoutSeconds: number,
     settle: (ending: Ending) => boolean,
   ): void {
     const controller = new AbortController();
-    const context = makeContext(controller.signal);
+    const traced = startRunSpan({ ...span, queue: this.queue }, span.parent);
+    const context = makeContext(controller.signal, carrierOf(traced.span.spanContext())?.traceparent);
     // Registered before the handler starts: a handler that throws at once still finds its entry.
     const entry: InFlight = { controller, done: Promise.resolve() };
     this.#inFlight.set(key, entry);
     let settled = false;
     const finish = (ending: Ending) => {
-      if (settled || this.#released.has(key)) return;
+      if (settled) return;
+      if (this.#released.has(key)) {
+        // Given back at stop: its outcome is not this attempt's to settle, but its span ends.
+        settled = true;
+        endSpan(traced.span, new Error('released: the worker stopped before the handler returned'));
+        return;
+      }
       settled = true;
       let final = false;
       try {
@@ -585,6 +629,7 @@ export class RunWorker {
       } catch (error) {
         this.#deps.emit('error', toError(error));
       }
+      endSpan(traced.span, ending.ok ? undefined : ending.error);
       if (ending.ok) this.#deps.emit('succeeded', { ...context, durationMs: performance.now() - begun });
       else this.#deps.emit('failed', { ...context, error: ending.error, final });
     };
@@ -600,8 +645,9 @@ export class RunWorker {
       let ending: Ending = { ok: true, response: null };
       try {
         // A webhook run is delivered by the engine; every other run goes to the handler.
-        if (context.target.type === 'webhook') ending = { ok: true, response: await this.#deps.deliver(context) };
-        else await this.#handler(context);
+        if (context.target.type === 'webhook') {
+          ending = { ok: true, response: await withContext(traced.context, () => this.#deps.deliver(context)) };
+        } else await withContext(traced.context, () => this.#handler(context));
       } catch (thrown) {
         const error = toError(thrown);
         ending = { ok: false, error, outcome: 'failed', response: responseOf(error) };

@@ -19,6 +19,7 @@ import type {
   RunStatus,
   RunTrigger,
   Schedule,
+  ScheduleState,
   StaleSchedule,
 } from '../types.ts';
 import * as sql from './sql.ts';
@@ -800,6 +801,24 @@ export class Queries {
   async ping(): Promise<void> {
     await this.#db.query(sql.selectOne);
   }
+
+  // --- Metrics ----------------------------------------------------------------------------------
+
+  /** Active schedules due more than `graceSeconds` ago and not claimed, and how long ago the oldest was due. */
+  async dueBacklog(graceSeconds: number): Promise<{ backlog: number; oldestSeconds: number }> {
+    const { rows } = await this.#db.query(sql.selectDueBacklog(this.#schema), [graceSeconds]);
+    return { backlog: rows[0].backlog as number, oldestSeconds: rows[0].oldest_seconds as number };
+  }
+
+  /** Live schedules by state. */
+  /** Live schedules by state, and how many are stale. */
+  async scheduleStates(): Promise<{ states: Record<ScheduleState, number>; stale: number }> {
+    const { rows } = await this.#db.query(sql.selectScheduleStates(this.#schema));
+    return {
+      states: { active: rows[0].active, paused: rows[0].paused, completed: rows[0].completed },
+      stale: rows[0].stale,
+    };
+  }
 }
 
 /** Statements and transactions on one pool. */
@@ -991,5 +1010,12 @@ export class Store extends Lane {
   async end(): Promise<void> {
     await this.#firing?.pool.end();
     if (this.#ownsPool) await this.pool.end();
+  }
+
+  /** The pools open now, for the pool metrics: the main pool, and the firing pool once it was opened (never opened here). */
+  pools(): { name: 'main' | 'firing'; pool: pg.Pool }[] {
+    const pools: { name: 'main' | 'firing'; pool: pg.Pool }[] = [{ name: 'main', pool: this.pool }];
+    if (this.#firing) pools.push({ name: 'firing', pool: this.#firing.pool });
+    return pools;
   }
 }

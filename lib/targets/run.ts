@@ -73,6 +73,8 @@ export function createRunDelivery(config: SchedulerConfig, version?: string): Ru
     });
     const request = buildWebhookRequest(target, payload);
     if (request.secret === undefined && config.webhookSecret !== null) request.secret = config.webhookSecret;
+    // The run's trace goes on to the receiver (W3C Trace Context), when there is one.
+    if (run.traceparent) request.headers = { ...request.headers, traceparent: run.traceparent };
     const result = await limiter.run(key, () => deliverWebhook(request, options));
     const record = recordOf(result);
     if (!result.ok) throw new DeliveryFailedError(record, result.retryAfterMs);

@@ -9,7 +9,7 @@ import { createConfig, lintFromString } from '@redocly/openapi-core';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { createScheduler, type Scheduler } from '../../lib/index.ts';
 import { createApp } from '../../server/app.ts';
-import { isUiPath } from '../../server/security.ts';
+import { isMetricsPath, isUiPath } from '../../server/security.ts';
 
 interface Operation {
   operationId?: string;
@@ -64,10 +64,13 @@ test('is a valid OpenAPI 3.1 document', async () => {
   assert.equal(result.valid, true);
 });
 
-test('lists every route the app serves, and nothing else (but the dashboard’s HTML pages)', () => {
+test('lists every route the app serves, and nothing else (but the dashboard’s HTML pages and /metrics)', () => {
+  // /metrics answers Prometheus's text format with a token of its own: for scrapers, not API clients.
+  assert.ok(app.routes.some((route) => route.method === 'GET' && isMetricsPath(route.path)));
+  assert.equal(spec.paths['/metrics'], undefined);
   const served = new Set(
     app.routes
-      .filter((route) => route.method !== 'ALL' && !isUiPath(route.path))
+      .filter((route) => route.method !== 'ALL' && !isUiPath(route.path) && !isMetricsPath(route.path))
       .map((route) => `${route.method} ${route.path.replaceAll(/:([^/]+)/g, '{$1}')}`),
   );
   const documented = new Set(operations().map(([key]) => key));
