@@ -2,12 +2,15 @@
  * Cron expressions: parse, describe and enumerate occurrences in a time zone. Pure: the time and the
  * zone are always parameters, nothing here reads the clock.
  *
- * cron-parser parses and range-checks each field; the search for occurrences is ours. cron-parser's
- * own iterator decides daylight-saving cases hour by hour and gets some of them wrong (in
- * Australia/Lord_Howe it drops the occurrence in a skipped half hour, skips real instants after the
- * change and can throw "loop limit exceeded"; walking backwards it returns a repeated hour twice), and
- * it has no `W`. So we walk the wall clock ourselves between the zone's offset changes, which also
- * makes the daylight-saving rules below a single, testable decision.
+ * The fields are parsed here, with the syntax and values cron-parser accepts (its meaning of every
+ * valid field; test/unit/cron-fields.test.ts compares the two), and the search for occurrences is
+ * ours. Parsing with cron-parser itself cost memory in every process: each parse builds a luxon date
+ * in the system locale, which loads Intl's locale and time-zone data (about 7 MiB) even when every
+ * schedule is in UTC. cron-parser's own iterator decides daylight-saving cases hour by hour and gets
+ * some of them wrong (in Australia/Lord_Howe it drops the occurrence in a skipped half hour, skips real
+ * instants after the change and can throw "loop limit exceeded"; walking backwards it returns a
+ * repeated hour twice), and it has no `W`. So we walk the wall clock ourselves between the zone's
+ * offset changes, which also makes the daylight-saving rules below a single, testable decision.
  *
  * Cost: a search walks months, then the matching days and times it returns, never every second;
  * counting is arithmetic (see {@link countOccurrences}). The zone's offsets come from Intl, a day or a
@@ -17,8 +20,7 @@
  * Daylight saving (see {@link parseCron}): a schedule whose hour field is a wildcard (`*`, `*\/n`) runs
  * in real elapsed time; one with a fixed hour names a time of day, which fires once per day.
  */
-import { CronExpressionParser } from 'cron-parser';
-import cronstrue from 'cronstrue';
+import { createRequire } from 'node:module';
 import { ValidationError } from './errors.ts';
 import type { Trigger } from './triggers/trigger.ts';
 
@@ -228,19 +230,124 @@ function fieldError(
   );
 }
 
-/** Turn a cron-parser message into the end of a sentence about one field. */
-function explain(message: string): string {
-  const value = /got value (\S+) expected range (\S+)/.exec(message);
-  if (value) return `has ${value[1]}, outside ${value[2]}`;
-  const range = /got range (\S+) expected range (\S+)/.exec(message);
-  if (range) return `has the range ${range[1]}, outside ${range[2]}`;
-  const alias = /cannot resolve alias "(\w+)"/.exec(message);
-  if (alias) return `has an unknown name "${alias[1]}"`;
-  if (message.startsWith('Invalid characters')) return 'has characters that are not allowed here';
-  return `is not valid (${message.replace(/^(Constraint|Validation) error, /, '')})`;
+/** The smallest and largest value of each field, second first (day-of-week 7 is Sunday, as 0). */
+const FIELD_BOUNDS: readonly (readonly [number, number])[] = [
+  [0, 59],
+  [0, 59],
+  [0, 23],
+  [1, 31],
+  [1, 12],
+  [0, 7],
+];
+/** Names in the month (1-12) and day-of-week (0-6) fields. */
+const MONTH_NAMES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const WEEKDAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+/** The characters each field may hold once names are replaced by numbers (L: last; # is split off first). */
+const FIELD_CHARACTERS = [
+  /^[?,*\d/-]+$/,
+  /^[?,*\d/-]+$/,
+  /^[?,*\d/-]+$/,
+  /^[?,*\dL/-]+$/,
+  /^[?,*\d/-]+$/,
+  /^[?,*\dL/-]+$/,
+] as const;
+
+/** Why one field is invalid: the end of a sentence that starts with the field as written. */
+class FieldProblem extends Error {}
+
+/** What one field allows: its numbers, and its `L` items (`L` in day-of-month, `5L` in day-of-week). */
+interface FieldValues {
+  numbers: number[];
+  lasts: string[];
 }
 
-/** Build the matcher for 6 raw fields, using cron-parser for each field's values. */
+/**
+ * The values field `index` (0 = second) allows, with the syntax and meaning cron-parser 5 gives them
+ * (without its hashed `H` values, refused before this): names, `*` and `?` as a whole list item,
+ * values, ranges `a-b`, steps on either (`a/n` runs from a to the field's end), lists; day-of-week 7
+ * is Sunday; a value listed twice is refused. `#` and `W` are taken out by the caller.
+ *
+ * @throws FieldProblem saying what is wrong with the field
+ */
+function fieldValues(index: number, text: string): FieldValues {
+  const [min, max] = FIELD_BOUNDS[index]!;
+  let value = text;
+  if (index >= 4) {
+    const names = index === 4 ? MONTH_NAMES : WEEKDAY_NAMES;
+    value = value.replace(/[a-z]{3}/gi, (name) => {
+      const at = names.indexOf(name.toLowerCase());
+      if (at < 0) throw new FieldProblem(`has an unknown name "${name.toLowerCase()}"`);
+      return String(index === 4 ? at + 1 : at);
+    });
+  }
+  if (!FIELD_CHARACTERS[index]!.test(value)) throw new FieldProblem('has characters that are not allowed here');
+  // A wildcard is a whole list item, optionally with a step (`*/15`): it stands for the full range.
+  value = value.replace(/(^|,)[*?](?=\/|,|$)/g, (_, separator: string) => `${separator}${min}-${max}`);
+  if (/[*?]/.test(value)) throw new FieldProblem('is not valid (* and ? stand alone in a list item, as in */15)');
+
+  const numbers: number[] = [];
+  const lasts: string[] = [];
+  for (const item of value.split(',')) {
+    if (item.length === 0) throw new FieldProblem('is not valid (a list has an empty item)');
+    const parts = item.split('/');
+    if (parts.length > 2) throw new FieldProblem(`is not valid ("${item}" has more than one /)`);
+    const stepped = parts.length === 2;
+    const range = stepped && !parts[0]!.includes('-') ? `${parts[0]}-${max}` : parts[0]!;
+    const ends = range.split('-');
+    if (ends.length === 1) {
+      if (/^\d+$/.test(range)) {
+        const n = Number(range);
+        if (n < min || n > max) throw new FieldProblem(`has ${n}, outside ${min}-${max}`);
+        numbers.push(index === 5 ? n % 7 : n);
+      } else if (index === 3 ? range === 'L' : index === 5 && /^[0-7]?L$/.test(range)) {
+        if (range === 'L' && index === 5) {
+          throw new FieldProblem('is not valid (L alone is for day-of-month; here write 5L for the last Friday)');
+        }
+        lasts.push(range);
+      } else {
+        throw new FieldProblem(`has ${range}, outside ${min}-${max}${index === 3 || index === 5 ? ' or L' : ''}`);
+      }
+      continue;
+    }
+    if (ends.length > 2) throw new FieldProblem(`is not valid ("${range}" is not a range a-b)`);
+    const [from, to] = ends.map((end) => (/^\d+$/.test(end) ? Number(end) : Number.NaN)) as [number, number];
+    if (!(from >= min && to <= max)) throw new FieldProblem(`has the range ${range}, outside ${min}-${max}`);
+    if (from > to) throw new FieldProblem(`has the range ${range}, which ends before it starts`);
+    const step = stepped ? Number(parts[1]) : 1;
+    if (!(step > 0)) throw new FieldProblem(`is not valid (a step is a whole number above 0; got "${parts[1]}")`);
+    // Day-of-week: a range reaching 7 with a step that lands on it also names Sunday as 0 (cron-parser),
+    // once: `0-7` is every day, not Sunday twice.
+    const sunday = index === 5 && to % 7 === 0 && (to - from) % step === 0;
+    if (sunday) numbers.push(0);
+    for (let n = from; n <= to; n += step) if (!(sunday && n === 0)) numbers.push(n);
+  }
+  const seen = new Set<number | string>();
+  for (const v of [...numbers, ...lasts]) {
+    if (seen.has(v)) {
+      throw new FieldProblem(
+        `is not valid (it lists ${v} more than once${index === 5 && v === 0 ? '; 0 and 7 are both Sunday' : ''})`,
+      );
+    }
+    seen.add(v);
+  }
+  return { numbers, lasts };
+}
+
+/** Splits `1#2` (the second Monday) into the weekday part and the occurrence, 0 when there is none. */
+function splitNth(text: string): { weekdays: string; nth: number } {
+  const parts = text.split('#');
+  if (parts.length === 1) return { weekdays: text, nth: 0 };
+  if (/[,\-/L]/.test(text)) {
+    throw new FieldProblem('is not valid (# takes a single weekday: no list, range, step or L)');
+  }
+  const nth = Number(parts[parts.length - 1]);
+  if (parts.length > 2 || !(nth >= 1 && nth <= 5)) {
+    throw new FieldProblem('is not valid (the occurrence after # is 1 to 5, as in 1#2 for the second Monday)');
+  }
+  return { weekdays: parts[0]!, nth };
+}
+
+/** Build the matcher for 6 raw fields (second first). */
 function compileFields(expression: string, raw: readonly string[], hasSeconds: boolean): Matcher {
   const fail = (index: number, reason: string): never => fieldError(expression, raw, hasSeconds, index, reason);
   for (let i = 0; i < 6; i++) {
@@ -250,7 +357,7 @@ function compileFields(expression: string, raw: readonly string[], hasSeconds: b
     if (withoutNames.includes('H')) fail(i, 'uses H (hashed values), which is not supported');
   }
 
-  // cron-parser has no W, so W items are taken out of the day-of-month field here and matched by us.
+  // W items are taken out of the day-of-month field here and matched by the day masks below.
   const nearestWeekdays: number[] = [];
   let lastWeekday = false;
   const plainDays: string[] = [];
@@ -266,51 +373,46 @@ function compileFields(expression: string, raw: readonly string[], hasSeconds: b
       plainDays.push(item);
     }
   }
-  const dayOfMonthForParser = plainDays.length > 0 ? plainDays.join(',') : '*';
 
-  // The month is parsed apart from the days so that cron-parser's "day 30 never occurs in February"
-  // check does not reject an expression that is valid but never fires; we detect that case ourselves.
-  let parsed: ReturnType<typeof CronExpressionParser.parse>;
-  let months: ReturnType<typeof CronExpressionParser.parse>;
-  try {
-    parsed = CronExpressionParser.parse(`${raw[0]} ${raw[1]} ${raw[2]} ${dayOfMonthForParser} * ${raw[5]}`);
-    months = CronExpressionParser.parse(`0 0 0 * ${raw[4]} *`);
-  } catch (error) {
-    // Find the field at fault by parsing each one on its own against neutral neighbours.
-    const parts = [...raw.slice(0, 3), dayOfMonthForParser, raw[4]!, raw[5]!];
-    for (let i = 0; i < 6; i++) {
-      const probe = ['0', '0', '0', '*', '*', '*'];
-      probe[i] = parts[i]!;
-      try {
-        CronExpressionParser.parse(probe.join(' '));
-      } catch (fieldFailure) {
-        fail(i, explain((fieldFailure as Error).message));
+  // Field by field, in order, so that the first field at fault is the one reported.
+  const parsed: FieldValues[] = [];
+  let nthWeekday = 0;
+  for (let i = 0; i < 6; i++) {
+    try {
+      if (i === 3) {
+        parsed.push(plainDays.length > 0 ? fieldValues(3, plainDays.join(',')) : { numbers: [], lasts: [] });
+      } else if (i === 5) {
+        const { weekdays, nth } = splitNth(raw[5]!);
+        nthWeekday = nth;
+        parsed.push(fieldValues(5, weekdays));
+      } else {
+        parsed.push(fieldValues(i, raw[i]!));
       }
+    } catch (problem) {
+      if (problem instanceof FieldProblem) fail(i, problem.message);
+      throw problem;
     }
-    cronError(expression, `a valid cron expression: ${(error as Error).message}`);
   }
-
-  const { second, minute, hour, dayOfMonth, dayOfWeek } = parsed.fields;
+  const [second, minute, hour, dayOfMonth, month, dayOfWeek] = parsed as [
+    FieldValues,
+    FieldValues,
+    FieldValues,
+    FieldValues,
+    FieldValues,
+    FieldValues,
+  ];
   const days = new Array<boolean>(32).fill(false);
-  let lastDay = false;
-  if (plainDays.length > 0) {
-    for (const v of dayOfMonth.values) {
-      if (v === 'L') lastDay = true;
-      else if (typeof v === 'number') days[v] = true;
-    }
-  }
+  for (const v of dayOfMonth.numbers) days[v] = true;
+  const lastDay = dayOfMonth.lasts.length > 0;
   const weekdays = new Array<boolean>(7).fill(false);
+  for (const v of dayOfWeek.numbers) weekdays[v % 7] = true;
   const lastWeekdaysOfMonth = new Array<boolean>(7).fill(false);
-  for (const v of dayOfWeek.values) {
-    if (typeof v === 'number') weekdays[v % 7] = true;
-    else lastWeekdaysOfMonth[Number(v.charAt(0)) % 7] = true;
-  }
+  for (const v of dayOfWeek.lasts) lastWeekdaysOfMonth[Number(v.charAt(0)) % 7] = true;
   const monthAllowed = new Array<boolean>(13).fill(false);
-  for (const v of months.fields.month.values) monthAllowed[v] = true;
+  for (const v of month.numbers) monthAllowed[v] = true;
 
   const dayOfMonthRestricted = !UNRESTRICTED.has(raw[3]!);
   const dayOfWeekRestricted = !UNRESTRICTED.has(raw[5]!);
-  const nthWeekday = dayOfWeek.nthDay;
   /** Whether day `d` of a month of `length` days whose 1st is weekday `first` matches. */
   const dayMatches = (d: number, length: number, first: number): boolean => {
     if (!dayOfMonthRestricted && !dayOfWeekRestricted) return true;
@@ -352,22 +454,22 @@ function compileFields(expression: string, raw: readonly string[], hasSeconds: b
     }
   }
 
-  const secondsBefore = countTable(second.values, 59);
-  const minutesBefore = countTable(minute.values, 59);
-  const hoursBefore = countTable(hour.values, 23);
+  const secondsBefore = countTable(second.numbers, 59);
+  const minutesBefore = countTable(minute.numbers, 59);
+  const hoursBefore = countTable(hour.numbers, 23);
   return {
-    nextSecond: nextTable(second.values, 59, 1),
-    nextMinute: nextTable(minute.values, 59, 1),
-    nextHour: nextTable(hour.values, 23, 1),
-    prevSecond: nextTable(second.values, 59, -1),
-    prevMinute: nextTable(minute.values, 59, -1),
-    prevHour: nextTable(hour.values, 23, -1),
+    nextSecond: nextTable(second.numbers, 59, 1),
+    nextMinute: nextTable(minute.numbers, 59, 1),
+    nextHour: nextTable(hour.numbers, 23, 1),
+    prevSecond: nextTable(second.numbers, 59, -1),
+    prevMinute: nextTable(minute.numbers, 59, -1),
+    prevHour: nextTable(hour.numbers, 23, -1),
     secondsBefore,
     minutesBefore,
     hoursBefore,
     perDay: secondsBefore[60]! * minutesBefore[60]! * hoursBefore[24]!,
-    nextMonth: nextTable(months.fields.month.values, 12, 1),
-    prevMonth: nextTable(months.fields.month.values, 12, -1),
+    nextMonth: nextTable(month.numbers, 12, 1),
+    prevMonth: nextTable(month.numbers, 12, -1),
     dayMasks,
     daysPerCycle,
     wildcardHour: raw[2]!.startsWith('*') || raw[2] === '?',
@@ -476,12 +578,20 @@ export function describeCron(expression: string): string {
 const MAX_DESCRIPTIONS = 10_000;
 const descriptions = new Map<string, string>();
 
+/**
+ * cronstrue, loaded on the first description: a scheduler that only fires schedules never asks for
+ * one, and the package (with its English strings) is not small. It is CommonJS, so require() loads it
+ * synchronously.
+ */
+let cronstrue: typeof import('cronstrue').default | undefined;
+
 function describe(text: string): string {
   const fields = text.startsWith('@') ? MACROS[text]! : text;
+  cronstrue ??= createRequire(import.meta.url)('cronstrue') as typeof import('cronstrue').default;
   try {
     return cronstrue.toString(fields, { use24HourTimeFormat: true, throwExceptionOnParseError: true });
   } catch {
-    // cronstrue reads a few valid combinations less well than cron-parser; the expression still runs.
+    // cronstrue reads a few valid combinations less well than our parser; the expression still runs.
     return `Cron "${text}"`;
   }
 }

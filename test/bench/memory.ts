@@ -1,11 +1,11 @@
 /**
  * Memory: the server process's resident memory (RSS, read from outside in /proc) idle after start,
  * after 10,000 jobs were created through its API, and with 100,000 stored after 10,000 more API
- * requests over them; for the way `npm start` ran it before (TypeScript sources through tsx, V8's
- * default heap sizing) and the way it runs now (the built JavaScript with plain node, a 1 MiB
- * young-generation semi-space and V8's mid-tier compiler Maglev off). The original Python service held
- * 71 MiB idle and 77 MiB with 10,000 jobs on the same kind of machine.
- */
+ * requests over them; for three ways of running it: the TypeScript sources through tsx with V8's
+ * defaults (how `npm start` ran it first), the built JavaScript with a 1 MiB young generation and
+ * Maglev off (how it ran it next), and `npm start` now (scripts/serve.sh: the same, with one malloc
+ * arena). The original Python service held
+ * 71 MiB idle and 77 MiB with 10,000 jobs on the same kind of machine. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
@@ -25,23 +25,30 @@ const CONCURRENCY = 8;
 
 interface Layout {
   label: string;
+  /** Run from the repository's root; the process it starts (or execs into) is the one measured. */
+  command: string;
   args: string[];
 }
 
+const node = process.execPath;
 const LAYOUTS: Layout[] = process.env.BENCH_MEMORY_FLAGS
   ? // Diagnostics: BENCH_MEMORY_FLAGS="--flag ..." measures the built server with those node flags only.
     [
       {
         label: `dist with ${process.env.BENCH_MEMORY_FLAGS}`,
+        command: node,
         args: [...process.env.BENCH_MEMORY_FLAGS.split(' ').filter(Boolean), 'dist/cli/index.js', 'serve'],
       },
     ]
   : [
-      { label: 'before (tsx, default heap)', args: ['--import', 'tsx', 'cli/index.ts', 'serve'] },
+      { label: 'first (tsx, V8 defaults)', command: node, args: ['--import', 'tsx', 'cli/index.ts', 'serve'] },
       {
-        label: 'now (dist, plain node, 1 MiB semi-space, no Maglev)',
+        label: 'next (dist, 1 MiB semi-space, no Maglev)',
+        command: node,
         args: ['--max-semi-space-size=1', '--no-maglev', 'dist/cli/index.js', 'serve'],
       },
+      // scripts/serve.sh execs node, so the process spawned here is the server itself.
+      { label: 'now (npm start: scripts/serve.sh)', command: 'sh', args: ['scripts/serve.sh'] },
     ];
 
 async function rssMiB(pid: number): Promise<{ rss: number; peak: number }> {
@@ -77,7 +84,7 @@ export const memory: Benchmark = {
       const db = await createBenchDatabase(ctx.serverUrl, 'memory');
       const port = await freePort();
       const base = `http://127.0.0.1:${port}`;
-      const child: ChildProcess = spawn(process.execPath, layout.args, {
+      const child: ChildProcess = spawn(layout.command, layout.args, {
         cwd: ROOT,
         env: {
           ...process.env,
@@ -180,9 +187,9 @@ export const memory: Benchmark = {
       notes: [
         'One server process per layout (`pg-cron-scheduler serve`, defaults but LOG_LEVEL=warn, the bundled worker on), ' +
           'a fresh database each; RSS and its peak (VmHWM) read from /proc/<pid>/status after ' +
-          `${settleMs / 1000} s without requests. "Before" is how \`npm start\` ran the server until now (the ` +
-          'TypeScript sources through tsx, V8 defaults); "now" is how it runs it: `node --max-semi-space-size=1 ' +
-          '--no-maglev dist/cli/index.js serve`, one process.',
+          `${settleMs / 1000} s without requests. "First": the TypeScript sources through tsx, V8 defaults; ` +
+          '"next": `node --max-semi-space-size=1 --no-maglev dist/cli/index.js serve`; "now": `npm start`, which runs ' +
+          'scripts/serve.sh: `MALLOC_ARENA_MAX=1 node --max-semi-space-size=1 --no-maglev dist/cli/index.js serve`, one process.',
         `${count(created)} jobs created with POST /jobs, ${CONCURRENCY} at a time; then ${count(stored - created)} more ` +
           `seeded with SQL and ${count(created)} more requests (pages of 100, single jobs, creations, changes).`,
         `Targets: the original Python service, ${ORIGINAL.idle} MiB idle and ${ORIGINAL.tenThousand} MiB with 10,000 ` +
