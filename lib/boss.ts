@@ -55,18 +55,23 @@ export const NO_OVERRIDES: RunOptionOverrides = {
   priority: null,
 };
 
+/** Catch-up and backfill runs: they go behind fresh ticks (a lower priority, the workers' backlog lane). */
+export function isBacklog(run: { trigger: RunTrigger }): boolean {
+  return run.trigger === 'catch_up' || run.trigger === 'backfill';
+}
+
 /**
  * The pg-boss settings of a job from its run's settings: retries (`retriesLeft` when some were
  * used up), delay, backoff, expiry, and priority (catch-up and backfill runs one below).
  */
 export function jobOptions(
   options: RunOptions,
-  backlog: boolean,
+  run: { trigger: RunTrigger },
   retriesLeft: number = options.retryLimit,
 ): Pick<NewJob, 'retryLimit' | 'priority' | 'retryDelaySeconds' | 'retryBackoff' | 'expireInSeconds'> {
   return {
     retryLimit: Math.max(0, retriesLeft),
-    priority: options.priority - (backlog ? 1 : 0),
+    priority: options.priority - (isBacklog(run) ? 1 : 0),
     retryDelaySeconds: options.retryDelaySeconds,
     retryBackoff: options.retryBackoff,
     expireInSeconds: options.runTimeoutSeconds,

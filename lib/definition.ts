@@ -20,6 +20,7 @@ import type { RunOptionOverrides, Schedule, ScheduleInput, SchedulePatch } from 
 import {
   checkBoolean,
   checkCatchUp,
+  checkDate,
   checkFields,
   checkInteger,
   checkName,
@@ -132,11 +133,7 @@ export function checkObject(field: string, value: unknown): void {
 }
 
 function checkInstant(field: string, value: unknown): Date | null {
-  if (value === null || value === undefined) return null;
-  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
-    throw new ValidationError({ field, value: String(value), expected: 'a valid Date (or null)' });
-  }
-  return value;
+  return value === null || value === undefined ? null : checkDate(field, value);
 }
 
 function checkNote(field: string, value: unknown): string | null {

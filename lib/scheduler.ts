@@ -76,6 +76,7 @@ import {
 import { uuidv7 } from './uuid.ts';
 import {
   checkBoolean,
+  checkDate,
   checkInteger,
   checkOneOf,
   checkOverlap,
@@ -135,13 +136,6 @@ function checkOwner(field: string, value: unknown): string {
 
 /** Most ticks one backfill fires. */
 const MAX_BACKFILL_TICKS = 10_000;
-
-function checkDate(field: string, value: unknown): Date {
-  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
-    throw new ValidationError({ field, value: String(value), expected: 'a valid Date' });
-  }
-  return value;
-}
 
 /** Most years one listing of instants covers, as for cron previews. */
 const UPCOMING_SPAN_MS = MAX_PREVIEW_YEARS * 365.2425 * 86_400_000;
@@ -889,7 +883,7 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
         current.queue,
         [
           {
-            ...jobOptions(options, false),
+            ...jobOptions(options, run),
             id: run.id,
             data: runJobData(run, { ...current, target: fullTargetOf(current) }, 0, options, trace),
             startAfter: run.scheduledFor,
@@ -918,12 +912,7 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
         if (input.count !== undefined) count = checkInteger('count', input.count, 1, 100);
       },
       () => {
-        if (input.from !== undefined) {
-          if (!(input.from instanceof Date) || Number.isNaN(input.from.getTime())) {
-            throw new ValidationError({ field: 'from', expected: 'a valid Date' });
-          }
-          from = input.from;
-        }
+        if (input.from !== undefined) from = checkDate('from', input.from);
       },
       () => {
         const { count: _count, from: _from, ...definition } = input;
@@ -931,15 +920,16 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
       },
     ]);
     const v = values!;
+    const trigger = triggerOf(specOf(v));
     const plainCron = v.cron !== null && v.startAt === null && v.endAt === null && v.jitterSeconds <= 1;
     // A plain cron expression keeps its refusal of counts that span more than 20 years.
-    const next = plainCron ? preview(v.cron!, v.timezone, count, from) : upcomingOf(triggerOf(specOf(v)), count, from);
+    const next = plainCron ? preview(v.cron!, v.timezone, count, from) : upcomingOf(trigger, count, from);
     return {
       cron: v.cron === null ? null : v.cron.trim(),
       every: v.everySeconds === null ? null : formatEvery(v.everySeconds),
       at: v.at,
       timezone: v.timezone,
-      description: triggerOf(specOf(v)).describe(),
+      description: trigger.describe(),
       next,
     };
   }

@@ -107,6 +107,12 @@ export function checkBoolean(field: string, value: unknown): boolean {
   return value;
 }
 
+/** A Date that holds an instant (not `new Date(NaN)`). */
+export function checkDate(field: string, value: unknown): Date {
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) fail(field, String(value), 'a valid Date');
+  return value;
+}
+
 export function checkInteger(field: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     fail(field, value, `an integer from ${min} to ${max}`);

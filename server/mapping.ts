@@ -7,6 +7,7 @@ import {
   MAX_FIELDS_BYTES,
   type Run,
   type RunOptionOverrides,
+  type RunOptions,
   type Schedule,
   type ScheduleInput,
   type SchedulePatch,
@@ -18,6 +19,17 @@ export type JobBody = z.infer<typeof JobSchema>;
 export type RunBody = z.infer<typeof RunSchema>;
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
+
+/** Run settings (a schedule's own, or those in force on a run) in API names. */
+function runOptionsBody<T extends RunOptionOverrides | RunOptions>(o: T) {
+  return {
+    retry_limit: o.retryLimit as T['retryLimit'],
+    retry_delay_seconds: o.retryDelaySeconds as T['retryDelaySeconds'],
+    retry_backoff: o.retryBackoff as T['retryBackoff'],
+    run_timeout_seconds: o.runTimeoutSeconds as T['runTimeoutSeconds'],
+    priority: o.priority as T['priority'],
+  };
+}
 
 export function toJob(schedule: Schedule): JobBody {
   return {
@@ -44,13 +56,7 @@ export function toJob(schedule: Schedule): JobBody {
     alert_after_seconds: schedule.alertAfterSeconds,
     last_success_at: iso(schedule.lastSuccessAt),
     stale: schedule.stale,
-    run_options: {
-      retry_limit: schedule.runOptions.retryLimit,
-      retry_delay_seconds: schedule.runOptions.retryDelaySeconds,
-      retry_backoff: schedule.runOptions.retryBackoff,
-      run_timeout_seconds: schedule.runOptions.runTimeoutSeconds,
-      priority: schedule.runOptions.priority,
-    },
+    run_options: runOptionsBody(schedule.runOptions),
     pause_after_failures: schedule.pauseAfterFailures,
     consecutive_failures: schedule.consecutiveFailures,
     version: schedule.version,
@@ -91,13 +97,7 @@ export function toRun(run: Run): RunBody {
       response: deliveryOf(a.response),
     })),
     response: deliveryOf(run.response),
-    options: run.options && {
-      retry_limit: run.options.retryLimit,
-      retry_delay_seconds: run.options.retryDelaySeconds,
-      retry_backoff: run.options.retryBackoff,
-      run_timeout_seconds: run.options.runTimeoutSeconds,
-      priority: run.options.priority,
-    },
+    options: run.options && runOptionsBody(run.options),
   };
 }
 

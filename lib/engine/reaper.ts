@@ -54,11 +54,7 @@ export async function handOver(
       const options = run.options ?? runOptionsOf(NO_OVERRIDES, config);
       list.push({
         // Lost and released attempts are not the run's fault: only failures use up retries.
-        ...jobOptions(
-          options,
-          run.trigger === 'catch_up' || run.trigger === 'backfill',
-          options.retryLimit - run.failures,
-        ),
+        ...jobOptions(options, run, options.retryLimit - run.failures),
         id: run.id,
         data: runJobData(
           run,

@@ -11,7 +11,7 @@
  * that its lease hands over to another instance (after it).
  */
 import { createHash } from 'node:crypto';
-import { type Boss, jobOptions, type NewJob, NO_OVERRIDES, runJobData } from '../boss.ts';
+import { type Boss, isBacklog, jobOptions, type NewJob, NO_OVERRIDES, runJobData } from '../boss.ts';
 import { runOptionsOf, type SchedulerConfig } from '../config.ts';
 import { cronTrigger, parseCron } from '../cron.ts';
 import type { EngineMetrics } from '../metrics.ts';
@@ -138,10 +138,6 @@ function warmUp(config: SchedulerConfig): void {
 }
 
 /** Catch-up and backfill runs: they start behind fresh ticks. */
-function isBacklog(run: { trigger: string }): boolean {
-  return run.trigger === 'catch_up' || run.trigger === 'backfill';
-}
-
 /** What a claim or a backfill chunk hands to this process's workers once it commits. */
 type HandOvers = Map<RunWorker, { reserved: number; runs: LeasedRun[] }>;
 /** The schedule fields a fired run's delivery needs. */
@@ -724,7 +720,7 @@ export class Ticker {
         const jobs = jobsByQueue.get(run.queue) ?? [];
         const options = run.options ?? runOptionsOf(NO_OVERRIDES, this.#config);
         jobs.push({
-          ...jobOptions(options, backlog),
+          ...jobOptions(options, run),
           id: run.id,
           data: runJobData(run, source, 0, options),
           startAfter: run.enqueuedAt ?? run.scheduledFor,

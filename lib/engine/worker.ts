@@ -164,6 +164,11 @@ function responseOf(error: Error): DeliveryRecord | null {
   return error instanceof DeliveryFailedError ? error.delivery : null;
 }
 
+/** How long a webhook receiver asked to wait before the next attempt (Retry-After), ms; 0 when it did not. */
+function retryAfterOf(ending: Ending): number {
+  return !ending.ok && ending.error instanceof DeliveryFailedError ? (ending.error.retryAfterMs ?? 0) : 0;
+}
+
 export class RunWorker {
   readonly queue: string;
   readonly #deps: WorkerDeps;
@@ -407,7 +412,7 @@ export class RunWorker {
               retry: {
                 queue: this.queue,
                 job: {
-                  ...jobOptions(run.options, run.backlog, run.options.retryLimit - 1),
+                  ...jobOptions(run.options, run, run.options.retryLimit - 1),
                   id: run.id,
                   data: runJobData(
                     { id: run.id, scheduledFor: run.scheduledFor, enqueuedAt: run.firedAt, trigger: run.trigger },
@@ -417,11 +422,7 @@ export class RunWorker {
                   ),
                   // A webhook receiver's Retry-After is honoured when it asks for longer.
                   startAfter: new Date(
-                    Date.now() +
-                      Math.max(
-                        run.options.retryDelaySeconds * 1000,
-                        ending.error instanceof DeliveryFailedError ? (ending.error.retryAfterMs ?? 0) : 0,
-                      ),
+                    Date.now() + Math.max(run.options.retryDelaySeconds * 1000, retryAfterOf(ending)),
                   ),
                 },
               },
@@ -540,8 +541,7 @@ export class RunWorker {
       const final = !ending.ok && job.retryCount >= job.retryLimit;
       // A webhook receiver asked for a longer wait than pg-boss would give the retry: the job is
       // replaced by a retry of its own that starts then (pg-boss has no per-failure delay).
-      const retryAfterMs =
-        !ending.ok && ending.error instanceof DeliveryFailedError ? (ending.error.retryAfterMs ?? 0) : 0;
+      const retryAfterMs = retryAfterOf(ending);
       const replace = known && !final && retryAfterMs > options.retryDelaySeconds * 1000;
       const settlement = ending.ok
         ? { queue: this.queue, job, kind: 'complete' as const }
@@ -556,11 +556,7 @@ export class RunWorker {
         ? {
             queue: this.queue,
             job: {
-              ...jobOptions(
-                options,
-                data.trigger === 'catch_up' || data.trigger === 'backfill',
-                job.retryLimit - job.retryCount - 1,
-              ),
+              ...jobOptions(options, data, job.retryLimit - job.retryCount - 1),
               id: runId,
               data: { ...data, attemptsBefore: attempt },
               startAfter: new Date(Date.now() + retryAfterMs),

@@ -386,9 +386,8 @@ export function claimDueSchedules(schema: string): string {
       sc.overlap, sc.next_run_at, sc.max_runs, sc.fired_count, ${RUN_OPTION_COLUMNS}, sc.target,
       statement_timestamp() AS now,
       sc.buffered,
-      CASE WHEN sc.overlap <> 'allow' AND sc.last_fired_run_id IS NOT NULL THEN EXISTS (
-        SELECT 1 FROM ${s}.runs r WHERE r.id = sc.last_fired_run_id AND r.status IN ${OPEN}
-      ) ELSE false END AS previous_active
+      CASE WHEN sc.overlap <> 'allow' AND sc.last_fired_run_id IS NOT NULL THEN ${PREVIOUS_ACTIVE_OF(s)}
+        ELSE false END AS previous_active
     FROM ${s}.schedules sc
     WHERE NOT sc.paused AND sc.next_run_at <= greatest(statement_timestamp(), $2::timestamptz)
       -- Whether the previous run is still in progress can only be judged at the tick itself.

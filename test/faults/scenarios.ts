@@ -116,6 +116,24 @@ export function spreadOffsets(count: number, shift = 0.03): number[] {
 }
 
 /**
+ * Every job has exactly one run per second of [from, to], fired as its own tick (`schedule`), and
+ * every one of them succeeded.
+ */
+function assertOneSucceededRunPerTick(runs: RunRow[], jobs: number, from: number, to: number): void {
+  const grouped = bySchedule(runs);
+  assert.equal(grouped.size, jobs, 'every job has runs in the window');
+  for (const [name, mine] of grouped) {
+    assertExactlyOnce(name, mine, from, to);
+    const unexpected = mine.filter((r) => r.trigger !== 'schedule' || r.status !== 'succeeded');
+    assert.deepEqual(
+      unexpected.map((r) => `${iso(r.scheduledFor)} ${r.trigger} ${r.status}`),
+      [],
+      `${name}: every run fired on time and succeeded`,
+    );
+  }
+}
+
+/**
  * N server processes on one database, M every-second jobs; one process at a time is SIGKILLed at a
  * different instant of its second each time, and started again a few seconds later. Afterwards:
  * every job has exactly one run for every second of the window; every run succeeded, its
@@ -205,17 +223,7 @@ export async function crashDrill(o: CrashOptions): Promise<CrashSummary> {
     for (const victim of killed)
       assert.equal((await victim.exit).signal, 'SIGKILL', `${victim.label} died of our kill`);
 
-    const grouped = bySchedule(runs);
-    assert.equal(grouped.size, o.jobs, 'every job has runs in the window');
-    for (const [name, mine] of grouped) {
-      assertExactlyOnce(name, mine, from, to);
-      const unexpected = mine.filter((r) => r.trigger !== 'schedule' || r.status !== 'succeeded');
-      assert.deepEqual(
-        unexpected.map((r) => `${iso(r.scheduledFor)} ${r.trigger} ${r.status}`),
-        [],
-        `${name}: every run fired on time and succeeded`,
-      );
-    }
+    assertOneSucceededRunPerTick(runs, o.jobs, from, to);
     // Handled within 5 s of its tick: the successful attempt's handler started by then. With no
     // other instance alive, nothing can run before the restarted one is up: then within 2 s of that.
     let worstStartMs = 0;
@@ -414,17 +422,7 @@ export async function networkCutDrill(o: NetworkCutOptions): Promise<NetworkCutS
       throw new Error(`${error.message}; ${open.length} runs still open, e.g. ${JSON.stringify(open.slice(0, 3))}`);
     });
 
-    const grouped = bySchedule(runs);
-    assert.equal(grouped.size, o.jobs, 'every job has runs in the window');
-    for (const [name, mine] of grouped) {
-      assertExactlyOnce(name, mine, from, to);
-      const unexpected = mine.filter((r) => r.trigger !== 'schedule' || r.status !== 'succeeded');
-      assert.deepEqual(
-        unexpected.map((r) => `${iso(r.scheduledFor)} ${r.trigger} ${r.status}`),
-        [],
-        `${name}: every run fired on time and succeeded`,
-      );
-    }
+    assertOneSucceededRunPerTick(runs, o.jobs, from, to);
     let worstStartMs = 0;
     for (const run of runs) worstStartMs = Math.max(worstStartMs, (run.startedAt ?? Infinity) - run.scheduledFor);
     assert.ok(worstStartMs <= 5 * SECOND, `the slowest run started ${worstStartMs} ms after its tick`);

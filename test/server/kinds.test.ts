@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { createScheduler, type Scheduler } from '../../lib/index.ts';
 import { createApp } from '../../server/app.ts';
 import { createTestDatabase } from '../helpers/database.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let scheduler: Scheduler;
@@ -225,12 +226,15 @@ describe('GET /health/schedules', () => {
     const created = await call('POST', '/jobs', { name: 'backup', cron: '0 3 * * *', alert_after_seconds: 1 });
     assert.equal(created.status, 201, created.text);
     assert.equal(created.json.stale, false);
-    const deadline = Date.now() + 10_000;
-    let r = await call('GET', '/health/schedules');
-    while (r.status === 200 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      r = await call('GET', '/health/schedules');
-    }
+    // Stale once a second has passed without a success: polled with a deadline.
+    const r = await waitFor(
+      'the job to be listed as stale',
+      async () => {
+        const answer = await call('GET', '/health/schedules');
+        return answer.status === 503 ? answer : null;
+      },
+      { timeoutMs: 10_000, intervalMs: 100 },
+    );
     assert.equal(r.status, 503, r.text);
     assert.equal(r.res.headers.get('content-type'), 'application/problem+json');
     assert.equal(r.json.type, 'urn:pg-cron-scheduler:problem:stale_jobs');
