@@ -681,7 +681,8 @@ export class Ticker {
       }
       const fresh = queued.filter((run) => !isBacklog(run));
       const backlog = queued.filter(isBacklog);
-      const reserved = worker.reserve(fresh.length) + worker.reserveFree(backlog.length);
+      const reserved =
+        worker.reserve(fresh.length, dueBy.getTime()) + worker.reserveFree(backlog.length, dueBy.getTime());
       if (reserved > 0)
         handOvers.set(worker, { reserved: (handOvers.get(worker)?.reserved ?? 0) + reserved, runs: [] });
       // Fresh ticks first: they take what was reserved, in order.
@@ -754,7 +755,7 @@ export class Ticker {
       result = await transaction;
     } catch (error) {
       // Rolled back: nothing was leased; free the promised room.
-      for (const [worker, { reserved }] of handOvers) worker.unreserve(reserved);
+      for (const [worker, { reserved }] of handOvers) worker.unreserve(reserved, dueBy.getTime());
       throw error;
     }
     for (const [worker, { reserved, runs }] of handOvers) worker.accept(runs, dueBy.getTime(), reserved);

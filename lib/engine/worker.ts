@@ -89,9 +89,9 @@ const MAX_FETCH = 500;
 /** Fetches taken at once when many slots are free (SKIP LOCKED keeps them disjoint). */
 const PARALLEL = 2;
 /**
- * Runs leased to a worker wait in memory for a slot. It takes up to this many slots' worth, so a
- * tick of short runs is not split with a round trip through pg-boss, and leaves the rest of a very
- * big tick to the queue, where other instances' workers can take it.
+ * Runs leased to a worker wait in memory for a slot. It takes up to this many slots' worth per
+ * tick, so a tick of short runs is not split with a round trip through pg-boss, and leaves the rest
+ * of a very big tick to the queue, where other instances' workers can take it.
  */
 const LEASE_BACKLOG_SLOTS = 10;
 /**
@@ -185,6 +185,8 @@ export class RunWorker {
   readonly #readyBacklog = new Queue<LeasedRun>();
   /** Slots promised to runs a claim is leasing to this worker (see reserve()). */
   #reserved = 0;
+  /** The same, by the tick (local instant) the runs are for. */
+  readonly #reservedFor = new Map<number, number>();
   #filling: Promise<void> | null = null;
   /** A wake-up came while a fetch was under way: fetch again after it. */
   #again = false;
@@ -232,39 +234,60 @@ export class RunWorker {
   }
 
   /**
-   * Promises room for up to `count` runs a claim is about to lease to this worker; returns how
-   * many. The claim hands them over with accept() after it commits, or gives the room back.
+   * Promises room for up to `count` runs of the tick `atDbMs` (the database's clock) that a claim is
+   * about to lease to this worker; returns how many. The claim hands them over with accept() after
+   * it commits, or gives the room back with unreserve().
+   *
+   * The room is per tick: what runs or waits for a slot now, plus what this tick already holds.
+   * Runs waiting for earlier ticks do not count: they start before this one, and with ticks
+   * prepared seconds ahead (a big tick's lookahead) counting them would send most of a steady
+   * high rate through pg-boss while the slots sit idle. Slow handlers still fill the room (in
+   * flight and ready), and the rest then goes to the queue, for any instance.
    */
-  reserve(count: number): number {
+  reserve(count: number, atDbMs: number): number {
     if (this.#stopped) return 0;
-    const room = this.#concurrency * LEASE_BACKLOG_SLOTS - this.#inFlight.size - this.#waiting() - this.#reserved;
+    const at = Math.round(atDbMs);
+    const room =
+      this.#concurrency * LEASE_BACKLOG_SLOTS -
+      this.#inFlight.size -
+      this.#ready.size -
+      this.#readyBacklog.size -
+      (this.#scheduled.get(at)?.runs.length ?? 0) -
+      (this.#reservedFor.get(at) ?? 0);
     const granted = Math.max(0, Math.min(count, room));
-    this.#reserved += granted;
+    this.#reserve(at, granted);
     return granted;
+  }
+
+  #reserve(at: number, count: number): void {
+    this.#reserved += count;
+    const left = (this.#reservedFor.get(at) ?? 0) + count;
+    if (left === 0) this.#reservedFor.delete(at);
+    else this.#reservedFor.set(at, left);
   }
 
   /**
    * Like reserve(), for catch-up and backfill runs: only slots free right now, so a backlog never
    * takes the room a fresh tick will need.
    */
-  reserveFree(count: number): number {
+  reserveFree(count: number, atDbMs: number): number {
     if (this.#stopped) return 0;
     const room = this.#concurrency - this.#inFlight.size - this.#waiting() - this.#reserved;
     const granted = Math.max(0, Math.min(count, room));
-    this.#reserved += granted;
+    this.#reserve(Math.round(atDbMs), granted);
     return granted;
   }
 
-  /** Gives back room reserved for a claim that did not commit. */
-  unreserve(reserved: number): void {
-    this.#reserved -= reserved;
+  /** Gives back room reserved for the tick `atDbMs` by a claim that did not commit. */
+  unreserve(reserved: number, atDbMs: number): void {
+    this.#reserve(Math.round(atDbMs), -reserved);
   }
 
   /** Takes the runs a committed claim leased to this worker: they start at `atDbMs` (the database's clock). */
   accept(runs: LeasedRun[], atDbMs: number, reserved: number): void {
-    this.#reserved -= reserved;
-    if (runs.length === 0) return;
     const at = Math.round(atDbMs);
+    this.#reserve(at, -reserved);
+    if (runs.length === 0) return;
     const entry = this.#scheduled.get(at);
     if (entry) {
       entry.runs.push(...runs);
@@ -670,6 +693,7 @@ export class RunWorker {
     if (this.#continueDrain) clearImmediate(this.#continueDrain);
     this.#scheduled.clear();
     this.#scheduledCount = 0;
+    this.#reservedFor.clear();
     this.#ready.drainAll();
     this.#readyBacklog.drainAll();
     await this.#filling;

@@ -605,7 +605,28 @@ export class Queries {
       runs.map((r) => r.job),
       runs.map((r) => (r.options ? JSON.stringify(r.options) : null)),
     ]);
-    return rows.map(toRun);
+    // A new row is what was sent, plus the enqueued_at the statement chose.
+    const sent = new Map(runs.map((r) => [r.id, r]));
+    return (rows as { id: string; enqueued_at: Date | null }[]).map(({ id, enqueued_at }) => {
+      const r = sent.get(id)!;
+      return {
+        id,
+        scheduleId: r.scheduleId,
+        scheduledFor: r.scheduledFor,
+        lastScheduledFor: r.lastScheduledFor,
+        tickCount: r.tickCount,
+        trigger: r.trigger,
+        status: r.status,
+        queue: r.queue,
+        enqueuedAt: enqueued_at,
+        startedAt: null,
+        finishedAt: null,
+        attempts: 0,
+        error: null,
+        options: r.options,
+        response: null,
+      };
+    });
   }
 
   async insertManualRun(id: string, scheduleId: string, queue: string, options: RunOptions): Promise<StoredRun> {

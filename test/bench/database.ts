@@ -68,7 +68,8 @@ export async function migrate(url: string, options: Partial<SchedulerOptions> = 
 
 /**
  * Seeds `count` schedules straight into `scheduler.schedules` (names `<prefix>-<n>` from `offset`),
- * all on queue `scheduled-runs`. `nextRunAt` is an SQL expression of `i` (the series index).
+ * all on queue `scheduled-runs`. `nextRunAt` is an SQL expression of `i` (the series index); the
+ * cron is `cron` for all, or `cronSql`, an SQL expression of `i`, for each its own.
  */
 export async function seedSchedules(
   pool: pg.Pool,
@@ -77,17 +78,21 @@ export async function seedSchedules(
     offset = 0,
     prefix,
     cron,
+    cronSql,
     nextRunAt,
-  }: { count: number; offset?: number; prefix: string; cron: string; nextRunAt: string },
+  }: { count: number; offset?: number; prefix: string; nextRunAt: string } & (
+    | { cron: string; cronSql?: undefined }
+    | { cron?: undefined; cronSql: string }
+  ),
 ): Promise<void> {
   // created_at strictly increasing, so list pages have a realistic (created_at, id) order.
   await pool.query(
     `INSERT INTO scheduler.schedules
        (id, name, cron, timezone, fields, queue, paused, catch_up, overlap, next_run_at, created_at, updated_at)
-     SELECT gen_random_uuid(), $1 || '-' || i, $2, 'UTC', '{}'::jsonb, 'scheduled-runs', false, 'latest', 'allow',
+     SELECT gen_random_uuid(), $1 || '-' || i, coalesce($2::text, ${cronSql ?? 'NULL'}), 'UTC', '{}'::jsonb, 'scheduled-runs', false, 'latest', 'allow',
        ${nextRunAt}, now() - interval '1 day' + i * interval '1 ms', now()
      FROM generate_series($3::int, $4::int) AS i`,
-    [prefix, cron, offset, offset + count - 1],
+    [prefix, cron ?? null, offset, offset + count - 1],
   );
   await pool.query('ANALYZE scheduler.schedules');
 }

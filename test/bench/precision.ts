@@ -7,7 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { SchedulerOptions } from '../../lib/index.ts';
 import { createBenchDatabase, migrate, seedSchedules, wakeTickers } from './database.ts';
 import type { BenchContext, Benchmark, Row } from './report.ts';
-import { type Handled, type Instance, startInstance } from './spawn.ts';
+import { type Handled, type Instance, type InstanceStats, startInstance } from './spawn.ts';
 import { count, msSummary, type Summary, summarize, tickAccounting } from './stats.ts';
 
 /**
@@ -32,6 +32,10 @@ export interface EverySecondOutcome {
   perInstance: number[];
   /** Ticks fired per instance, in the window. */
   firedPerInstance: number[];
+  /** What `sample` returned at the window's start and at its end (undefined without one). */
+  samples?: [unknown, unknown];
+  /** Each process's stats at the window's start and end (with `sample` only). */
+  instanceStats?: [InstanceStats, InstanceStats][];
 }
 
 /** Seeds N every-second schedules due from a whole second a little ahead, runs `instances` processes for D seconds. */
@@ -45,6 +49,9 @@ export async function everySecond(
     options,
     concurrency = CONCURRENCY,
     prepare,
+    sample,
+    report = ['handled', 'fired'],
+    drainSeconds = ctx.quick ? 2 : DRAIN_SECONDS,
   }: {
     schedules: number;
     seconds: number;
@@ -53,6 +60,15 @@ export async function everySecond(
     concurrency?: number;
     /** Changes the seeded schedules before the window (e.g. gives some a target). */
     prepare?: (pool: import('pg').Pool) => Promise<void>;
+    /**
+     * Read at the window's start and at its end (server CPU, WAL position...), with each process's
+     * stats; the two results are returned in `samples`.
+     */
+    sample?: (db: import('./database.ts').BenchDatabase) => Promise<unknown>;
+    /** What the processes print per run: `fired` costs a line per run more (default both). */
+    report?: ('handled' | 'fired')[];
+    /** Seconds after the window for its last runs to be handled (default 5; 2 in quick mode). */
+    drainSeconds?: number;
   },
 ): Promise<EverySecondOutcome> {
   const db = await createBenchDatabase(ctx.serverUrl, label);
@@ -63,9 +79,7 @@ export async function everySecond(
     // starts once every process is up, and a few seconds on (full mode) so they are steady.
     running.push(
       ...(await Promise.all(
-        Array.from({ length: instances }, () =>
-          startInstance({ url: db.url, options, concurrency, report: ['handled', 'fired'] }),
-        ),
+        Array.from({ length: instances }, () => startInstance({ url: db.url, options, concurrency, report })),
       )),
     );
     const startAt = Math.ceil(Date.now() / 1000) * 1000 + (ctx.quick ? 2000 : 5000);
@@ -81,7 +95,18 @@ export async function everySecond(
     ctx.log(
       `${schedules} schedules x ${instances} process(es); window ${seconds} s from ${new Date(startAt).toISOString()}`,
     );
-    await delay(Math.max(0, endAt - Date.now() + (ctx.quick ? 2 : DRAIN_SECONDS) * 1000));
+    let samples: [unknown, unknown] | undefined;
+    let instanceStats: [InstanceStats, InstanceStats][] | undefined;
+    if (sample) {
+      const read = () => Promise.all([sample(db), Promise.all(running.map((i) => i.stats()))] as const);
+      await delay(Math.max(0, startAt - Date.now()));
+      const first = await read();
+      await delay(Math.max(0, endAt - Date.now()));
+      const last = await read();
+      samples = [first[0], last[0]];
+      instanceStats = running.map((_, i) => [first[1][i]!, last[1][i]!]);
+    }
+    await delay(Math.max(0, endAt - Date.now() + drainSeconds * 1000));
     await Promise.all(running.map((i) => i.stop()));
     const inWindow = (ms: number) => ms >= startAt && ms < endAt;
     const handled: Handled[] = running.flatMap((i) => i.handled.filter((h) => inWindow(h.scheduledForMs)));
@@ -101,6 +126,8 @@ export async function everySecond(
       missing: expected - accounting.unique,
       perInstance: running.map((i) => i.handled.filter((h) => inWindow(h.scheduledForMs)).length),
       firedPerInstance: running.map((i) => i.fired.filter((f) => inWindow(f.scheduledForMs)).length),
+      samples,
+      instanceStats,
     };
   } finally {
     await Promise.all(running.map((i) => i.stop().catch(() => {})));

@@ -24,15 +24,29 @@ import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../lib/embedded
 import { api } from './api.ts';
 import { baseline } from './baseline-pgboss.ts';
 import { burst } from './burst.ts';
+import { capacity } from './capacity.ts';
 import { memory } from './memory.ts';
 import { multi } from './multi.ts';
 import { precision } from './precision.ts';
 import { type Benchmark, type BenchResult, consoleTable, describeMachine, resultsMarkdown } from './report.ts';
 import { retention } from './retention.ts';
 import { scale } from './scale.ts';
+import { spread } from './spread.ts';
 import { webhooks } from './webhooks.ts';
 
-const BENCHMARKS: Benchmark[] = [precision, baseline, burst, multi, api, scale, retention, memory, webhooks];
+const BENCHMARKS: Benchmark[] = [
+  precision,
+  baseline,
+  burst,
+  multi,
+  api,
+  scale,
+  retention,
+  memory,
+  webhooks,
+  capacity,
+  spread,
+];
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const RESULTS_DIR = join(HERE, 'results');
 
