@@ -9,7 +9,7 @@
  */
 
 import { PgBoss } from 'pg-boss';
-import { connectionSettings, type SchedulerConfig } from './config.ts';
+import { connectionFor, type SchedulerConfig } from './config.ts';
 import type { Target } from './targets/target.ts';
 import type { RunJobData, RunOptionOverrides, RunOptions, RunTrigger } from './types.ts';
 
@@ -150,7 +150,7 @@ function supervisionSeconds(runTimeoutSeconds: number): number {
 export function createBoss(config: SchedulerConfig): Boss {
   const boss = new PgBoss({
     // pg-boss keeps a pool of its own, with the same settings and bounds.
-    ...(connectionSettings(config, 'boss') as Record<string, unknown>),
+    ...(connectionFor(config, 'boss') as Record<string, unknown>),
     schema: config.bossSchema,
     max: config.poolSize,
     // No LISTEN connection of pg-boss's: it only wakes pg-boss's own work() loops, and the engine

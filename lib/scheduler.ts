@@ -27,6 +27,7 @@ import { BACKFILL_WAKE, type RunsMessage, runsChannel, Ticker, wakeChannel, wake
 import { RunWorker } from './engine/worker.ts';
 import {
   asDatabaseError,
+  asPoolerError,
   ConflictError,
   DatabaseError,
   type FieldIssue,
@@ -297,7 +298,8 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
     this.#starting ??= this.#start().catch(async (error) => {
       this.#starting = null;
       await this.#close(0).catch(() => {});
-      throw error;
+      // A pooler's refusal says what to change; as a bare protocol error it would read as an outage.
+      throw asPoolerError(error) ?? error;
     });
     return this.#starting;
   }

@@ -3,7 +3,7 @@
  */
 import pg from 'pg';
 import type { SqlExecutor } from '../boss.ts';
-import { connectionSettings, type SchedulerConfig } from '../config.ts';
+import { connectionFor, type SchedulerConfig } from '../config.ts';
 import { SchedulerError } from '../errors.ts';
 import { redactTarget, type Target } from '../targets/target.ts';
 import { formatEvery, type TriggerSpec, triggerOf } from '../triggers/index.ts';
@@ -882,7 +882,7 @@ export class Store extends Lane {
   #firing: Lane | null = null;
 
   constructor(config: SchedulerConfig, onError: (error: Error) => void) {
-    super(config.pool ?? new pg.Pool({ ...connectionSettings(config, 'main'), max: config.poolSize }), config);
+    super(config.pool ?? new pg.Pool({ ...connectionFor(config, 'main'), max: config.poolSize }), config);
     this.#onError = onError;
     this.#ownsPool = !config.pool;
     // An idle client that loses its server (database restart) must not crash the process.
@@ -895,7 +895,7 @@ export class Store extends Lane {
    */
   get firing(): Lane {
     if (!this.#firing) {
-      const pool = new pg.Pool({ ...connectionSettings(this.config, 'firing'), max: this.config.fireConnections });
+      const pool = new pg.Pool({ ...connectionFor(this.config, 'firing'), max: this.config.fireConnections });
       pool.on('error', this.#onError);
       this.#firing = new Lane(pool, this.config);
     }
@@ -981,7 +981,7 @@ export class Store extends Lane {
 
   /** A dedicated connection (not from the pool: it must stay on one session), for LISTEN or the lease. */
   newClient(role: 'listen' | 'lease'): pg.Client {
-    return new pg.Client(connectionSettings(this.config, role));
+    return new pg.Client(connectionFor(this.config, role));
   }
 
   /** Statements on a dedicated connection, each abandoned after `timeoutMs` (the caller then closes it). */
