@@ -9,7 +9,7 @@
  */
 
 import { PgBoss } from 'pg-boss';
-import { connectionSettings, type SchedulerConfig } from './config.ts';
+import { connectionFor, type SchedulerConfig } from './config.ts';
 import type { Target } from './targets/target.ts';
 import type { RunJobData, RunOptionOverrides, RunOptions, RunTrigger } from './types.ts';
 
@@ -149,12 +149,16 @@ function supervisionSeconds(runTimeoutSeconds: number): number {
 
 export function createBoss(config: SchedulerConfig): Boss {
   const boss = new PgBoss({
-    // pg-boss keeps a pool and a LISTEN connection of its own, with the same settings and bounds.
-    ...(connectionSettings(config, 'boss') as Record<string, unknown>),
+    // pg-boss keeps a pool of its own, with the same settings and bounds.
+    ...(connectionFor(config, 'boss') as Record<string, unknown>),
     schema: config.bossSchema,
     max: config.poolSize,
-    // Plain pg-boss workers of our queues are woken by NOTIFY when runs are enqueued.
-    useListenNotify: true,
+    // No LISTEN connection of pg-boss's: it only wakes pg-boss's own work() loops, and the engine
+    // never calls work() (its workers fetch, woken by the engine's listener). It held a connection
+    // for nothing, and behind PgBouncer in transaction mode it would lose its subscription and
+    // reconnect forever. Plain pg-boss consumers of our queues are still woken: the NOTIFY is sent
+    // by whoever enqueues, because the queues are created with `notify: true`.
+    useListenNotify: false,
     // The engine does its own scheduling; pg-boss's cron timekeeper is not used.
     schedule: false,
     // pg-boss fails expired attempts (and so retries them) only in its supervision pass, every 60 s

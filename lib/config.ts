@@ -21,6 +21,23 @@ export interface SchedulerOptions {
    * traffic never queues ahead of a tick. Default 10.
    */
   poolSize?: number;
+  /**
+   * Whether `connectionString` (or `pool`) leads to a connection pooler such as PgBouncer rather
+   * than to PostgreSQL itself. Connections then start with no server settings: PgBouncer refuses
+   * `statement_timeout`, `idle_in_transaction_session_timeout` and `options` as startup parameters
+   * (and, listed in its `ignore_startup_parameters`, drops them silently), so the server-side bounds
+   * are the pooler's own (`query_timeout`, `idle_transaction_timeout`) or the role's
+   * (`ALTER ROLE ... SET statement_timeout`). Client-side query timeouts still apply. Default false.
+   */
+  pooler?: boolean;
+  /**
+   * A connection string to PostgreSQL itself, not through a pooler, for the one connection that
+   * must stay on one server session: the LISTEN connection that wakes tickers and workers. Needed
+   * when `connectionString` goes through PgBouncer in transaction mode, where notifications never
+   * reach a listener (start() refuses with a PoolerError). Default: the LISTEN connection goes where
+   * the others do.
+   */
+  directConnectionString?: string;
   /** PostgreSQL schema of the scheduler's tables. Default `scheduler`. */
   schema?: string;
   /** PostgreSQL schema of pg-boss. Default `pgboss`. */
@@ -120,6 +137,10 @@ export interface MetricsConfig {
 export interface SchedulerConfig {
   readonly connectionString: string | null;
   readonly pool: pg.Pool | null;
+  /** Connections (but the direct one) go through a pooler: no server settings at connection start. */
+  readonly pooler: boolean;
+  /** Where the LISTEN connection goes instead; null: where the others go. */
+  readonly directConnectionString: string | null;
   readonly poolSize: number;
   /** Connections of the firing lane: the most claim transactions a tick holds open at once. */
   readonly fireConnections: number;
@@ -213,6 +234,21 @@ function checkInstanceName(value: unknown): string | null {
   return value;
 }
 
+function checkBoolean(field: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new ValidationError({ field, value, expected: 'true or false' });
+  return value;
+}
+
+function checkConnectionString(field: string, value: unknown): string | null {
+  if (value === undefined) return null;
+  if (typeof value !== 'string' || !/^postgres(ql)?:\/\//.test(value)) {
+    // The value is not echoed back: a connection string may hold a password.
+    throw new ValidationError({ field, expected: 'a postgres:// or postgresql:// connection string' });
+  }
+  return value;
+}
+
 /** The start of every metric name unless the `metrics.prefix` option says otherwise. */
 export const DEFAULT_METRICS_PREFIX = 'pg_cron_scheduler_';
 
@@ -271,6 +307,8 @@ export function resolveConfig(options: SchedulerOptions): SchedulerConfig {
   return Object.freeze({
     connectionString: options.connectionString ?? null,
     pool: options.pool ?? null,
+    pooler: checkBoolean('pooler', options.pooler),
+    directConnectionString: checkConnectionString('directConnectionString', options.directConnectionString),
     poolSize,
     fireConnections: Math.max(1, Math.floor(poolSize / 2)),
     schema,
@@ -358,4 +396,25 @@ export function connectionSettings(config: SchedulerConfig, role: ConnectionRole
     ].join(' '),
     application_name: role === 'main' ? 'pg-cron-scheduler' : `pg-cron-scheduler:${role}`,
   };
+}
+
+/** Server settings that connectionSettings sends as startup parameters and PgBouncer refuses. */
+const SERVER_SETTINGS = ['statement_timeout', 'idle_in_transaction_session_timeout', 'options'] as const;
+
+/**
+ * connectionSettings for the way this connection goes: the LISTEN connection to
+ * `directConnectionString` when there is one (with the server settings: it reaches PostgreSQL
+ * itself); any other through a `pooler` without them.
+ */
+export function connectionFor(config: SchedulerConfig, role: ConnectionRole): pg.ClientConfig {
+  const settings = connectionSettings(config, role);
+  if (role === 'listen' && config.directConnectionString) {
+    // Only the connection string: the pool's host, user and so on must not override it.
+    const { host, port, user, password, database, ssl, ...bounds } = settings;
+    return { ...bounds, connectionString: config.directConnectionString };
+  }
+  if (!config.pooler) return settings;
+  const stripped: Record<string, unknown> = { ...settings };
+  for (const name of SERVER_SETTINGS) delete stripped[name];
+  return stripped as pg.ClientConfig;
 }

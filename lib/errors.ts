@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'not_started',
   'database',
   'schema_version',
+  'pooler',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -91,6 +92,55 @@ export class DatabaseError extends SchedulerError {
   }
 }
 
+/**
+ * The connection goes through a pooler (PgBouncer) that cannot carry what the scheduler needs:
+ * `problem` says which. `startup_parameters`: the pooler refused a setting the library sends when a
+ * connection starts (set the `pooler` option). `notifications`: a NOTIFY sent through the pool
+ * never reached the LISTEN connection (transaction pooling: give `directConnectionString`, or use
+ * session pooling).
+ */
+export class PoolerError extends SchedulerError {
+  readonly problem: 'startup_parameters' | 'notifications';
+  constructor(problem: 'startup_parameters' | 'notifications', message: string, options?: { cause?: unknown }) {
+    super('pooler', message, options);
+    this.problem = problem;
+  }
+}
+
+/** PgBouncer's answer to a startup parameter it neither tracks nor ignores (SQLSTATE 08P01). */
+const REFUSED_STARTUP_PARAMETER = /unsupported startup parameter: *(\S+)/;
+
+/**
+ * The startup parameter a pooler refused, when that is what `error` (or an error it wraps) says;
+ * null otherwise. Matched on PgBouncer's message: its SQLSTATE (08P01, protocol violation) says
+ * nothing more specific.
+ */
+export function refusedStartupParameter(error: unknown): string | null {
+  for (let e = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code !== '08P01') continue;
+    const match = REFUSED_STARTUP_PARAMETER.exec((e as Error).message ?? '');
+    if (match) return match[1] ?? null;
+  }
+  return null;
+}
+
+/**
+ * The error as a PoolerError when it is one, or when a pooler refused a startup parameter;
+ * otherwise null.
+ */
+export function asPoolerError(error: unknown): PoolerError | null {
+  if (error instanceof PoolerError) return error;
+  const parameter = refusedStartupParameter(error);
+  if (parameter === null) return null;
+  return new PoolerError(
+    'startup_parameters',
+    `the server refused the startup parameter ${parameter}: a pooler (PgBouncer) is in between. Set the ` +
+      '`pooler` option (connections then start with no server settings), and point `directConnectionString`, ' +
+      'if given, at PostgreSQL itself',
+    { cause: error },
+  );
+}
+
 /** Node socket errors and PostgreSQL SQLSTATEs (classes 08 and 57P, 53300) that mean "unreachable", not "refused". */
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
@@ -110,6 +160,8 @@ const UNAVAILABLE_MESSAGE = /connection terminated|connection timeout|connection
 
 /** Whether the error (or an error it wraps) means the database is unreachable. */
 export function isUnavailable(error: unknown): boolean {
+  // Refused by a pooler's configuration (08P01 too): waiting will not help.
+  if (refusedStartupParameter(error) !== null) return false;
   for (let e = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
     if (e instanceof DatabaseError) return true;
     const code = (e as { code?: unknown }).code;

@@ -12,6 +12,7 @@ export {
   ERROR_CODES,
   NotFoundError,
   NotStartedError,
+  PoolerError,
   PreconditionFailedError,
   SchedulerError,
   ValidationError,

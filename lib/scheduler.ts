@@ -23,10 +23,19 @@ import { type Due, decideAtStop, handOver, Reaper } from './engine/reaper.ts';
 import { Reconciler } from './engine/reconciler.ts';
 import { RunRecorder } from './engine/recorder.ts';
 import { StaleWatch } from './engine/stale.ts';
-import { BACKFILL_WAKE, type RunsMessage, runsChannel, Ticker, wakeChannel, wakeNeeded } from './engine/ticker.ts';
+import {
+  BACKFILL_WAKE,
+  probeChannel,
+  type RunsMessage,
+  runsChannel,
+  Ticker,
+  wakeChannel,
+  wakeNeeded,
+} from './engine/ticker.ts';
 import { RunWorker } from './engine/worker.ts';
 import {
   asDatabaseError,
+  asPoolerError,
   ConflictError,
   DatabaseError,
   type FieldIssue,
@@ -297,7 +306,8 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
     this.#starting ??= this.#start().catch(async (error) => {
       this.#starting = null;
       await this.#close(0).catch(() => {});
-      throw error;
+      // A pooler's refusal says what to change; as a bare protocol error it would read as an outage.
+      throw asPoolerError(error) ?? error;
     });
     return this.#starting;
   }
@@ -334,7 +344,7 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
       onPaused,
       wakeChannel(config),
     );
-    const listener = new Listener(store);
+    const listener = new Listener(store, { probeChannel: probeChannel(config), onError: this.#onBackgroundError });
     this.#listener = listener;
     // Subscriptions come before the connection: workers registered later are found at delivery.
     listener.subscribe(runsChannel(config), {
@@ -363,6 +373,9 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
     this.#reconciler = new Reconciler(store, boss, this.#onBackgroundError, onPaused);
     this.#staleWatch = new StaleWatch(store, this.#onBackgroundError, (schedule) => this.#emitEvent('stale', schedule));
     listener.start();
+    // Before anything fires or takes over: a listener that cannot hear (transaction pooling) refuses
+    // the start here. A direct connection's self-test takes a few milliseconds.
+    await listener.ready();
     this.#reaper.start();
     this.#reconciler.start();
     this.#staleWatch.start();

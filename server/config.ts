@@ -157,6 +157,10 @@ const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// connection string')
     .optional(),
+  DATABASE_DIRECT_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// connection string')
+    .optional(),
   DATA_DIR: z.string().default('.data/postgres'),
   PORT: integer(0, 65535).default(8000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -174,6 +178,7 @@ const envSchema = z.object({
   SCHEDULER_BOSS_SCHEMA: z.string().optional(),
   SCHEDULER_QUEUE: z.string().optional(),
   SCHEDULER_FIRE: boolean.optional(),
+  SCHEDULER_POOLER: boolean.optional(),
   SCHEDULER_POOL_SIZE: integer(2, 1000).optional(),
   SCHEDULER_CLAIM_BATCH_SIZE: integer(1, 10000).optional(),
   SCHEDULER_MISFIRE_GRACE_SECONDS: seconds(0, 86400).optional(),
@@ -194,12 +199,14 @@ const envSchema = z.object({
   SCHEDULER_WEBHOOK_CONCURRENCY: integer(1, 1000).optional(),
 });
 
-/** Which engine option each `SCHEDULER_*` variable sets. */
+/** Which engine option each `SCHEDULER_*` variable (and DATABASE_DIRECT_URL) sets. */
 const ENGINE_VARIABLES = {
   SCHEDULER_SCHEMA: 'schema',
   SCHEDULER_BOSS_SCHEMA: 'bossSchema',
   SCHEDULER_QUEUE: 'queue',
   SCHEDULER_FIRE: 'fire',
+  SCHEDULER_POOLER: 'pooler',
+  DATABASE_DIRECT_URL: 'directConnectionString',
   SCHEDULER_POOL_SIZE: 'poolSize',
   SCHEDULER_CLAIM_BATCH_SIZE: 'claimBatchSize',
   SCHEDULER_MISFIRE_GRACE_SECONDS: 'misfireGraceSeconds',
@@ -231,6 +238,7 @@ const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'SCHEDULER_WEBHOOK_SECRET',
   'SCHEDULER_METRICS_TOKEN',
   'DATABASE_URL',
+  'DATABASE_DIRECT_URL',
 ]);
 
 /**

@@ -34,6 +34,8 @@ export const PROBLEMS = {
   database: { status: 503, title: 'Database unavailable' },
   not_ready: { status: 503, title: 'Not ready' },
   schema_version: { status: 503, title: 'Schema version not supported' },
+  // Raised at start only (a pooler that cannot carry the scheduler): a misconfiguration, like schema_version.
+  pooler: { status: 503, title: 'Connection pooler not supported' },
   stale_jobs: { status: 503, title: 'Stale jobs' },
 } as const satisfies Record<ErrorCode, ProblemSpec> & Record<string, ProblemSpec>;
 

@@ -4,8 +4,17 @@
  * silently dropped socket) is noticed within PING_MS + PING_TIMEOUT_MS (2 s), and reconnects by itself.
  * Subscribers hear when it goes down (notifications may be lost from then on: they poll faster)
  * and when it is back (they look again).
+ *
+ * At each connect it tests itself before telling anyone it listens: it sends a token through the
+ * pool on a channel of its own and waits for it. Behind PgBouncer in transaction mode the LISTEN
+ * lands on whichever server session ran it, which goes back to the pool, and every notification is
+ * dropped ("got packet 'A' from server when not linked"): the connection answers pings yet hears
+ * nothing. The first connect's outcome is what start() waits for (ready()), so such a setup is
+ * refused at start instead of silently losing every wake-up.
  */
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { asPoolerError, PoolerError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 
 export interface Subscriber {
@@ -24,18 +33,54 @@ const RECONNECT_MS = 1000;
  */
 const PING_MS = 1000;
 const PING_TIMEOUT_MS = 1000;
+/**
+ * How long the self-test waits for its own notification. Directly or through a session pool it
+ * arrives within milliseconds; the bound is wide so that a loaded machine is not taken for a pooler
+ * (a refusal at start is costly), and only a refused setup waits it out.
+ */
+const PROBE_TIMEOUT_MS = 5000;
+
+/** What the listener needs besides the store: its self-test channel, and where to report trouble after start. */
+export interface ListenerOptions {
+  probeChannel: string;
+  onError(error: Error): void;
+}
 
 export class Listener {
   readonly #store: Store;
+  readonly #options: ListenerOptions;
   readonly #subscribers = new Map<string, Subscriber[]>();
   #client: pg.Client | null = null;
   #retry: NodeJS.Timeout | null = null;
   #ping: NodeJS.Timeout | null = null;
   #connected = false;
   #closed = false;
+  /** The token the self-test under way waits for, and what it calls when the token arrives. */
+  #probe: { token: string; arrived(): void } | null = null;
+  /** Settled by the first connect's outcome (see ready()). */
+  #first: { resolve(): void; reject(error: Error): void } | null = null;
+  readonly #ready: Promise<void>;
+  /** A failed self-test was reported and none has passed since: the next failure is not reported again. */
+  #reported = false;
 
-  constructor(store: Store) {
+  constructor(store: Store, options: ListenerOptions) {
     this.#store = store;
+    this.#options = options;
+    this.#ready = new Promise((resolve, reject) => {
+      this.#first = { resolve, reject };
+    });
+    // Not every caller waits for ready() (a stop() before it): its rejection must not go unhandled.
+    this.#ready.catch(() => {});
+  }
+
+  /**
+   * Settles with the first connect: resolves once the listener hears itself, or once that first
+   * attempt failed in a way a retry can mend (the server unreachable: it keeps retrying as before);
+   * rejects with a PoolerError when what is in between cannot carry notifications (transaction
+   * pooling) or refused the connection's settings. A direct connection passes in milliseconds.
+   */
+  ready(): Promise<void> {
+    return this.#ready;
   }
 
   /** Subscribes to a channel (a validated identifier). Call before start(). */
@@ -54,11 +99,64 @@ export class Listener {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#settle();
     if (this.#retry) clearTimeout(this.#retry);
     if (this.#ping) clearInterval(this.#ping);
     const client = this.#client;
     this.#client = null;
     await client?.end().catch(() => {});
+  }
+
+  /** Settles ready() once: with the error when given, else resolved. */
+  #settle(error?: Error): void {
+    const first = this.#first;
+    this.#first = null;
+    if (error) first?.reject(error);
+    else first?.resolve();
+  }
+
+  /** A connect that cannot work by retrying: refused at start, reported (once) later. */
+  #refuse(error: PoolerError): void {
+    if (this.#first) {
+      this.#settle(error);
+      return;
+    }
+    if (!this.#reported) this.#options.onError(error);
+    this.#reported = true;
+  }
+
+  /**
+   * Sends a token through the pool and waits for it on `client` (rejects with a PoolerError when it
+   * does not come within PROBE_TIMEOUT_MS, with the pool's error when it could not be sent).
+   */
+  async #selfTest(client: pg.Client): Promise<void> {
+    const token = randomUUID();
+    let timer: NodeJS.Timeout | undefined;
+    const arrived = new Promise<void>((resolve, reject) => {
+      this.#probe = { token, arrived: resolve };
+      timer = setTimeout(
+        () =>
+          reject(
+            new PoolerError(
+              'notifications',
+              `a notification sent through the pool did not reach the LISTEN connection within ${PROBE_TIMEOUT_MS / 1000} s: ` +
+                'a pooler in transaction mode (PgBouncer pool_mode=transaction) is in between, and the ' +
+                'scheduler would miss every wake-up. Give `directConnectionString` (PostgreSQL itself, for the ' +
+                'LISTEN connection), or use session pooling',
+            ),
+          ),
+        PROBE_TIMEOUT_MS,
+      );
+      timer.unref();
+    });
+    try {
+      await this.#store.listen(client, this.#options.probeChannel, PING_TIMEOUT_MS);
+      await this.#store.queries.notify(this.#options.probeChannel, token);
+      await arrived;
+    } finally {
+      clearTimeout(timer);
+      this.#probe = null;
+    }
   }
 
   #each(action: (subscriber: Subscriber) => void): void {
@@ -87,6 +185,10 @@ export class Listener {
     client.on('error', retry);
     client.on('end', retry);
     client.on('notification', (message) => {
+      if (message.channel === this.#options.probeChannel) {
+        if (this.#probe && message.payload === this.#probe.token) this.#probe.arrived();
+        return;
+      }
       for (const subscriber of this.#subscribers.get(message.channel) ?? []) {
         subscriber.onMessage(message.payload ?? '');
       }
@@ -94,13 +196,22 @@ export class Listener {
     try {
       await client.connect();
       for (const channel of this.#subscribers.keys()) await this.#store.listen(client, channel, PING_TIMEOUT_MS);
+      await this.#selfTest(client);
+      // Closed or replaced while testing: the new attempt (or close()) owns the state now.
+      if (this.#client !== client) return;
       this.#connected = true;
+      this.#reported = false;
+      this.#settle();
       this.#each((s) => s.onConnect());
       this.#ping = setInterval(() => {
         this.#store.pingOn(client, PING_TIMEOUT_MS).catch(retry);
       }, PING_MS);
       this.#ping.unref();
-    } catch {
+    } catch (error) {
+      const refused = asPoolerError(error);
+      if (refused) this.#refuse(refused);
+      // Unreachable for now: start() goes on, and the retries below take over, as before the self-test.
+      else this.#settle();
       retry();
     }
   }

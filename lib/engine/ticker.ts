@@ -68,6 +68,14 @@ export function runsChannel(config: SchedulerConfig): string {
   return channel(config, 'runs');
 }
 
+/**
+ * The NOTIFY channel of the listener's self-test: at each connect it sends itself a token through
+ * the pool and expects it back (see Listener). Payloads are tokens; other instances' are ignored.
+ */
+export function probeChannel(config: SchedulerConfig): string {
+  return channel(config, 'probe');
+}
+
 export type RunsMessage = { q: string; at: number } | { cancel: string; after?: number };
 
 /** The wake payload that says a backfill was requested. */

@@ -749,9 +749,14 @@ export function recordJobStates(schema: string): string {
 
 // --- Pruning --------------------------------------------------------------------------------------
 
-/** One instance does a periodic pass at a time; the others skip it. A session lock: a pass may commit in batches. */
-export const tryLock = `SELECT pg_try_advisory_lock(hashtext($1)) AS locked`;
-export const unlock = `SELECT pg_advisory_unlock(hashtext($1))`;
+/**
+ * One instance does a periodic pass at a time; the others skip it. The lock is a transaction's, held
+ * by a transaction left open (and exempt from the idle-in-transaction bound) while the pass commits
+ * its batches on other connections: a session lock would outlive its unlock behind a pooler in
+ * transaction mode, where the unlock may reach another server session.
+ */
+export const tryXactLock = `SELECT set_config('idle_in_transaction_session_timeout', '0', true),
+    pg_try_advisory_xact_lock(hashtext($1)) AS locked`;
 
 /** Deletes up to $2 runs created before now - $1 seconds. Batched so a large backlog never holds long locks. */
 export function pruneRuns(schema: string): string {

@@ -3,7 +3,7 @@
  */
 import pg from 'pg';
 import type { SqlExecutor } from '../boss.ts';
-import { connectionSettings, type SchedulerConfig } from '../config.ts';
+import { connectionFor, type SchedulerConfig } from '../config.ts';
 import { SchedulerError } from '../errors.ts';
 import { redactTarget, type Target } from '../targets/target.ts';
 import { formatEvery, type TriggerSpec, triggerOf } from '../triggers/index.ts';
@@ -903,7 +903,7 @@ export class Store extends Lane {
   #firing: Lane | null = null;
 
   constructor(config: SchedulerConfig, onError: (error: Error) => void) {
-    super(config.pool ?? new pg.Pool({ ...connectionSettings(config, 'main'), max: config.poolSize }), config);
+    super(config.pool ?? new pg.Pool({ ...connectionFor(config, 'main'), max: config.poolSize }), config);
     this.#onError = onError;
     this.#ownsPool = !config.pool;
     // An idle client that loses its server (database restart) must not crash the process.
@@ -916,7 +916,7 @@ export class Store extends Lane {
    */
   get firing(): Lane {
     if (!this.#firing) {
-      const pool = new pg.Pool({ ...connectionSettings(this.config, 'firing'), max: this.config.fireConnections });
+      const pool = new pg.Pool({ ...connectionFor(this.config, 'firing'), max: this.config.fireConnections });
       pool.on('error', this.#onError);
       this.#firing = new Lane(pool, this.config);
     }
@@ -953,62 +953,56 @@ export class Store extends Lane {
    * many runs, or null when another instance is pruning.
    */
   async prune(retentionSeconds: number, batchSize: number): Promise<number | null> {
-    const client = await checkOut(this.pool);
-    const key = `${this.config.schema}.prune`;
-    let broken: Error | undefined;
-    try {
-      const { rows } = await client.query(sql.tryLock, [key]);
-      if (!rows[0]?.locked) return null;
-      try {
-        const batches = async (statement: string) => {
-          let deleted = 0;
-          for (;;) {
-            const count = (await client.query(statement, [retentionSeconds, batchSize])).rowCount ?? 0;
-            deleted += count;
-            if (count < batchSize) return deleted;
-          }
-        };
-        const runs = await batches(sql.pruneRuns(this.config.schema));
-        await batches(sql.pruneDeletedSchedules(this.config.schema));
-        return runs;
-      } finally {
-        await client.query(sql.unlock, [key]);
-      }
-    } catch (error) {
-      broken = error as Error;
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+    return this.exclusively('prune', async () => {
+      const batches = async (statement: string) => {
+        let deleted = 0;
+        for (;;) {
+          const count = (await this.pool.query(statement, [retentionSeconds, batchSize])).rowCount ?? 0;
+          deleted += count;
+          if (count < batchSize) return deleted;
+        }
+      };
+      const runs = await batches(sql.pruneRuns(this.config.schema));
+      await batches(sql.pruneDeletedSchedules(this.config.schema));
+      return runs;
+    });
   }
 
   /**
    * Runs `fn` while holding the schema's advisory lock named `name`, unless another instance holds
-   * it (then null): a periodic pass one instance does at a time.
+   * it (then null): a periodic pass one instance does at a time. The lock is held by a transaction
+   * of its own on one checked-out connection (a pooler in transaction mode keeps a transaction on
+   * one server session, not a session lock's unlock); `fn` works on the pool meanwhile, so a pass
+   * takes one connection more than its own work.
    */
   async exclusively<T>(name: string, fn: () => Promise<T>): Promise<T | null> {
     const client = await checkOut(this.pool);
-    const key = `${this.config.schema}.${name}`;
     let broken: Error | undefined;
     try {
-      const { rows } = await client.query(sql.tryLock, [key]);
-      if (!rows[0]?.locked) return null;
+      await client.query('BEGIN');
+      const { rows } = await client.query(sql.tryXactLock, [`${this.config.schema}.${name}`]);
+      if (!rows[0]?.locked) {
+        await client.query('ROLLBACK');
+        return null;
+      }
       try {
         return await fn();
       } finally {
-        await client.query(sql.unlock, [key]);
+        // Ending the transaction releases the lock; it wrote nothing, so COMMIT and ROLLBACK are alike.
+        await client.query('COMMIT');
       }
     } catch (error) {
       broken = error as Error;
       throw error;
     } finally {
+      // A connection whose statements failed may still be inside the transaction: not given back.
       client.release(broken);
     }
   }
 
   /** A dedicated connection (not from the pool: it must stay on one session), for LISTEN or the lease. */
   newClient(role: 'listen' | 'lease'): pg.Client {
-    return new pg.Client(connectionSettings(this.config, role));
+    return new pg.Client(connectionFor(this.config, role));
   }
 
   /** Statements on a dedicated connection, each abandoned after `timeoutMs` (the caller then closes it). */

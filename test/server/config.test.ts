@@ -42,6 +42,8 @@ test('reads every variable; empty values count as unset', () => {
     SCHEDULER_RETRY_LIMIT: '0',
     SCHEDULER_RUN_TIMEOUT_SECONDS: '60',
     SCHEDULER_QUEUE: '',
+    SCHEDULER_POOLER: 'true',
+    DATABASE_DIRECT_URL: 'postgres://u@db-primary:5432/app',
   });
   assert.equal(config.databaseUrl, 'postgres://u@db:5432/app');
   assert.equal(config.port, 0);
@@ -57,6 +59,8 @@ test('reads every variable; empty values count as unset', () => {
     shutdownTimeoutSeconds: 10,
     retryLimit: 0,
     runTimeoutSeconds: 60,
+    pooler: true,
+    directConnectionString: 'postgres://u@db-primary:5432/app',
   });
 });
 
