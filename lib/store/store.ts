@@ -987,7 +987,10 @@ export class Store extends Lane {
 
   /** A dedicated connection (not from the pool: it must stay on one session), for LISTEN or the lease. */
   newClient(role: 'listen' | 'lease'): pg.Client {
-    return new pg.Client(connectionSettings(this.config, role));
+    const settings = connectionSettings(this.config, role);
+    // A host list's own Client class picks the host (see hosts.ts); otherwise pg's.
+    const Client = (settings.Client as typeof pg.Client | undefined) ?? pg.Client;
+    return new Client(settings);
   }
 
   /** Statements on a dedicated connection, each abandoned after `timeoutMs` (the caller then closes it). */
