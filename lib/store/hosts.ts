@@ -159,8 +159,7 @@ export interface HostRouter {
  * reports at start-up (PostgreSQL 14+; a query on older servers); an open connection is never checked
  * again, so a pool checkout costs nothing more than before. When the remembered host fails
  * (unreachable, or no longer fits), that connection fails, the host is forgotten, and the next new
- * connection tries every host at once and keeps the first fitting one to answer: unlike libpq, which
- * tries hosts one after another, a host that does not answer delays nothing once another fits.
+ * connection looks for a fitting host again (see firstFitting).
  *
  * `stream` is for the plain pg.Client that pg-boss opens for its LISTEN (it ignores the `Client`
  * option there): a socket that connects to the remembered host, whatever host the client was given.
@@ -187,9 +186,27 @@ export function hostRouter(list: HostList): HostRouter {
     }
   }
 
+  /**
+   * `any`: the first host, in the list's order, that accepts a connection (libpq's order). Otherwise
+   * all are asked at once and the first fitting one to answer wins: at most one host should be
+   * writable, and a dead former primary listed first must not delay finding the new one.
+   */
+  async function firstFitting(settings: pg.ClientConfig): Promise<HostEntry> {
+    if (list.targetSessionAttrs !== 'any') return Promise.any(list.hosts.map((entry) => probe(entry, settings)));
+    const errors: unknown[] = [];
+    for (const entry of list.hosts) {
+      try {
+        return await probe(entry, settings);
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    throw new AggregateError(errors);
+  }
+
   /** One search at a time: the connections a pool opens at once all wait for the same one. */
   function find(settings: pg.ClientConfig): Promise<HostEntry> {
-    search ??= Promise.any(list.hosts.map((entry) => probe(entry, settings)))
+    search ??= firstFitting(settings)
       .then(
         (entry) => {
           known = entry;
