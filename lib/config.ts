@@ -4,6 +4,7 @@
 import type pg from 'pg';
 import type { Registry } from 'prom-client';
 import { ValidationError } from './errors.ts';
+import { type HostRouter, hostRouter, parseHostList } from './store/hosts.ts';
 import { type DestinationPolicy, parseAllowList, type WebhookResolver } from './targets/guard.ts';
 import { checkWebhookSecret } from './targets/signing.ts';
 import type { RunOptionOverrides, RunOptions } from './types.ts';
@@ -11,7 +12,13 @@ import { checkIdentifier, checkQueueName } from './validate.ts';
 
 /** Options of `createScheduler()`. Every field is optional but one of `connectionString` and `pool`. */
 export interface SchedulerOptions {
-  /** PostgreSQL connection string. Either this or `pool`. */
+  /**
+   * PostgreSQL connection string. Either this or `pool`. It may list several hosts the way libpq does,
+   * with `target_session_attrs` (`any`, `read-write` or `primary`), e.g.
+   * `postgres://user@db1:5432,db2:5432/app?target_session_attrs=read-write`: every connection
+   * (the scheduler's and pg-boss's) then goes to a host whose session fits, and after a failover
+   * new connections find the promoted one by themselves. Hosts without a port use 5432.
+   */
   connectionString?: string;
   /** An existing pg pool to use (not ended by `stop()`). Either this or `connectionString`. */
   pool?: pg.Pool;
@@ -136,6 +143,8 @@ export interface MetricsConfig {
 /** The resolved, frozen configuration handed to every part of the engine. */
 export interface SchedulerConfig {
   readonly connectionString: string | null;
+  /** Set when connectionString lists several hosts or has target_session_attrs: how to reach them. */
+  readonly hostRouter: HostRouter | null;
   readonly pool: pg.Pool | null;
   /** Connections (but the direct one) go through a pooler: no server settings at connection start. */
   readonly pooler: boolean;
@@ -304,8 +313,11 @@ export function resolveConfig(options: SchedulerOptions): SchedulerConfig {
   const queue = options.queue ?? 'scheduled-runs';
   checkQueueName('queue', queue);
   const poolSize = number('poolSize', options.poolSize, 10, 2, 1000);
+  const hosts = options.connectionString ? parseHostList(options.connectionString) : null;
   return Object.freeze({
     connectionString: options.connectionString ?? null,
+    // One router per scheduler: all its connections share what it learnt of which host fits.
+    hostRouter: hosts ? hostRouter(hosts) : null,
     pool: options.pool ?? null,
     pooler: checkBoolean('pooler', options.pooler),
     directConnectionString: checkConnectionString('directConnectionString', options.directConnectionString),
@@ -355,20 +367,25 @@ export function runOptionsOf(overrides: RunOptionOverrides, config: SchedulerCon
  * pg-boss's pool): where to connect, from the connection string or from the user's pool's own
  * settings, and the bounds of CONNECTION_BOUNDS for the connection's role.
  */
-export function connectionSettings(config: SchedulerConfig, role: ConnectionRole): pg.ClientConfig {
+export function connectionSettings(config: SchedulerConfig, role: ConnectionRole): pg.PoolConfig {
   const b = CONNECTION_BOUNDS;
   const firing = role === 'firing';
-  const target: pg.ClientConfig = config.connectionString
-    ? { connectionString: config.connectionString }
-    : (({ connectionString, host, port, user, password, database, ssl }) => ({
-        connectionString,
-        host,
-        port,
-        user,
-        password,
-        database,
-        ssl,
-      }))((config.pool as pg.Pool).options);
+  const router = config.hostRouter;
+  const target: pg.PoolConfig = router
+    ? // pg cannot parse a host list: its Client class picks the host (pools and pg-boss's pool pass
+      // `Client` on), and `stream` steers the plain pg.Client pg-boss opens for LISTEN.
+      { connectionString: router.list.hosts[0]!.connectionString, Client: router.Client, stream: router.stream }
+    : config.connectionString
+      ? { connectionString: config.connectionString }
+      : (({ connectionString, host, port, user, password, database, ssl }) => ({
+          connectionString,
+          host,
+          port,
+          user,
+          password,
+          database,
+          ssl,
+        }))((config.pool as pg.Pool).options);
   return {
     ...target,
     connectionTimeoutMillis: b.connectTimeoutMs,
@@ -409,8 +426,9 @@ const SERVER_SETTINGS = ['statement_timeout', 'idle_in_transaction_session_timeo
 export function connectionFor(config: SchedulerConfig, role: ConnectionRole): pg.ClientConfig {
   const settings = connectionSettings(config, role);
   if (role === 'listen' && config.directConnectionString) {
-    // Only the connection string: the pool's host, user and so on must not override it.
-    const { host, port, user, password, database, ssl, ...bounds } = settings;
+    // Only the connection string: the pool's host, user and so on must not override it, nor a host
+    // list's Client class and socket, which would pick a host of the list instead.
+    const { host, port, user, password, database, ssl, Client, stream, ...bounds } = settings as pg.PoolConfig;
     return { ...bounds, connectionString: config.directConnectionString };
   }
   if (!config.pooler) return settings;

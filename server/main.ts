@@ -70,7 +70,10 @@ async function open(
   } catch (error) {
     // Engine options come from SCHEDULER_* variables: name the variable, not the option.
     if (error instanceof ValidationError) {
-      const names = error.issues.map((i) => `${variableForEngineOption(i.field) ?? i.field}: expected ${i.expected}`);
+      // connectionString (and its parts, e.g. connectionString.target_session_attrs) is DATABASE_URL.
+      const variable = (field: string) =>
+        variableForEngineOption(field) ?? field.replace(/^connectionString(?=$|\.)/, 'DATABASE_URL');
+      const names = error.issues.map((i) => `${variable(i.field)}: expected ${i.expected}`);
       process.stderr.write(`invalid configuration:\n  ${names.join('\n  ')}\n`);
       await embedded?.stop();
       process.exit(1);

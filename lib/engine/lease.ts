@@ -92,6 +92,18 @@ export class InstanceLease {
     return dbMs - this.dbNow();
   }
 
+  /**
+   * Gives up the current id at once: a transaction that leased runs to this instance may have
+   * committed without our knowing (its COMMIT went unanswered), so runs may be held under this id
+   * that no worker here knows of. Nothing held under the old id is started any more (the worker
+   * starts only runs of the current id), the next renewal registers a new id, and the runs left
+   * under the old one are handed over by a reaper once its lease runs out, as a dead instance's are.
+   */
+  renounce(): void {
+    this.#id = randomUUID();
+    this.#deadline = Number.NEGATIVE_INFINITY;
+  }
+
   /** Registers the instance and starts renewing. */
   async start(): Promise<void> {
     await this.#beat();
@@ -131,21 +143,24 @@ export class InstanceLease {
     const sent = monotonicNow();
     // A renewal that takes longer than the renewal period is abandoned: the connection may be dead.
     const timeoutMs = Math.max(250, this.#leaseMs / 4);
+    // A renewal of an id renounced meanwhile must not make the new id look valid.
+    let id = this.#id;
     try {
       const queries = this.#store.queriesOn(await this.#connection(), timeoutMs);
-      let now = await queries.renewInstance(this.#id, this.#leaseMs);
+      let now = await queries.renewInstance(id, this.#leaseMs);
+      if (this.#id !== id) return;
       if (now === null) {
         if (this.#deadline !== Number.NEGATIVE_INFINITY) {
           // Declared dead while we could not renew (stalled, or cut off): whatever we held has been
           // (or is being) handed over. Start again under a new id.
-          const old = this.#id;
-          this.#id = randomUUID();
+          const old = id;
+          this.#id = id = randomUUID();
           this.#deadline = Number.NEGATIVE_INFINITY;
           this.#events.lost(old);
         }
-        now = await queries.insertInstance(this.#id, this.name, this.#leaseMs);
+        now = await queries.insertInstance(id, this.name, this.#leaseMs);
       }
-      if (now === null) return;
+      if (now === null || this.#id !== id) return;
       this.#deadline = Math.max(this.#deadline, sent + this.#leaseMs - DEADLINE_MARGIN_MS);
       // A read of the clock alone: the renewal's round trip includes its commit's WAL flush.
       const asked = Date.now();

@@ -16,7 +16,15 @@ import { runOptionsOf, type SchedulerConfig } from '../config.ts';
 import { cronTrigger, parseCron } from '../cron.ts';
 import type { EngineMetrics } from '../metrics.ts';
 import { planTicks } from '../plan.ts';
-import { type Backfill, type NewRun, publicRun, type Queries, type Store, type StoredRun } from '../store/store.ts';
+import {
+  type Backfill,
+  CommitOutcomeUnknown,
+  type NewRun,
+  publicRun,
+  type Queries,
+  type Store,
+  type StoredRun,
+} from '../store/store.ts';
 import type { Target } from '../targets/target.ts';
 import { ATTRIBUTES, endSpan, startClaimSpan, withContext } from '../tracing.ts';
 import { triggerOf } from '../triggers/index.ts';
@@ -762,8 +770,15 @@ export class Ticker {
     try {
       result = await transaction;
     } catch (error) {
-      // Rolled back: nothing was leased; free the promised room.
+      // Rolled back (or perhaps not, see below): nothing goes to the workers; free the promised room.
       for (const [worker, { reserved }] of handOvers) worker.unreserve(reserved, dueBy.getTime());
+      // COMMIT went unanswered: the claim may have committed (a crash after the commit record, a
+      // failover to a synchronous standby that had it), leaving runs held under our id that no worker
+      // here knows of. Our lease stays alive, so no reaper would ever hand them over: give up the id,
+      // and they are handed over once its lease runs out, like a dead instance's runs.
+      if (error instanceof CommitOutcomeUnknown && [...handOvers.values()].some(({ runs }) => runs.length > 0)) {
+        this.#lease.renounce();
+      }
       throw error;
     }
     for (const [worker, { reserved, runs }] of handOvers) worker.accept(runs, dueBy.getTime(), reserved);

@@ -775,6 +775,13 @@ export function pruneDeletedSchedules(schema: string): string {
 
 export const selectOne = `SELECT 1 AS ok`;
 
+/**
+ * Whether this session may write, for a target_session_attrs of a multi-host connection string on a
+ * server older than PostgreSQL 14 (newer ones report both at connection start, with no query).
+ */
+export const selectSessionState = `SELECT pg_is_in_recovery() AS in_recovery,
+  current_setting('transaction_read_only') = 'on' AS read_only`;
+
 // --- Stale-job alerts ----------------------------------------------------------------------------
 
 /** Stale schedules (see STALE), by name, at most $1; `notified`: a `stale` event was already sent for this time. */

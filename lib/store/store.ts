@@ -4,7 +4,7 @@
 import pg from 'pg';
 import type { SqlExecutor } from '../boss.ts';
 import { connectionFor, type SchedulerConfig } from '../config.ts';
-import { SchedulerError } from '../errors.ts';
+import { isUnavailable, SchedulerError } from '../errors.ts';
 import { redactTarget, type Target } from '../targets/target.ts';
 import { formatEvery, type TriggerSpec, triggerOf } from '../triggers/index.ts';
 import type {
@@ -842,6 +842,21 @@ export class Queries {
   }
 }
 
+/**
+ * A transaction's COMMIT was sent and the connection was lost before its answer: it may have
+ * committed or not. (A server that crashes after writing the commit record, or a primary whose
+ * synchronous standby received the commit before a failover, has it; the client only saw the
+ * connection drop.) It still counts as "database unavailable" (same code, the cause is kept).
+ */
+export class CommitOutcomeUnknown extends Error {
+  readonly code: unknown;
+  constructor(cause: Error) {
+    super(`the outcome of COMMIT is unknown: ${cause.message}`, { cause });
+    this.name = 'CommitOutcomeUnknown';
+    this.code = (cause as { code?: unknown }).code;
+  }
+}
+
 /** Statements and transactions on one pool. */
 export class Lane {
   readonly pool: pg.Pool;
@@ -858,15 +873,18 @@ export class Lane {
   async transaction<T>(fn: (tx: Queries) => Promise<T>): Promise<T> {
     const client = await checkOut(this.pool);
     let broken: Error | undefined;
+    let committing = false;
     try {
       await client.query('BEGIN');
       const result = await fn(new Queries(client, this.config));
+      committing = true;
       await client.query('COMMIT');
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch((rollbackError: Error) => {
         broken = rollbackError;
       });
+      if (committing && isUnavailable(error)) throw new CommitOutcomeUnknown(error as Error);
       throw error;
     } finally {
       // A connection whose ROLLBACK failed (dead socket, timeout) is not given back to the pool.
@@ -1002,7 +1020,10 @@ export class Store extends Lane {
 
   /** A dedicated connection (not from the pool: it must stay on one session), for LISTEN or the lease. */
   newClient(role: 'listen' | 'lease'): pg.Client {
-    return new pg.Client(connectionFor(this.config, role));
+    const settings = connectionFor(this.config, role);
+    // A host list's own Client class picks the host (see hosts.ts); otherwise pg's.
+    const Client = ((settings as pg.PoolConfig).Client as typeof pg.Client | undefined) ?? pg.Client;
+    return new Client(settings);
   }
 
   /** Statements on a dedicated connection, each abandoned after `timeoutMs` (the caller then closes it). */
