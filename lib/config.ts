@@ -373,8 +373,8 @@ export function connectionSettings(config: SchedulerConfig, role: ConnectionRole
   const router = config.hostRouter;
   const target: pg.PoolConfig = router
     ? // pg cannot parse a host list: its Client class picks the host (pools and pg-boss's pool pass
-      // `Client` on), and `stream` steers the plain pg.Client pg-boss opens for LISTEN.
-      { connectionString: router.list.hosts[0]!.connectionString, Client: router.Client, stream: router.stream }
+      // `Client` on).
+      { connectionString: router.list.hosts[0]!.connectionString, Client: router.Client }
     : config.connectionString
       ? { connectionString: config.connectionString }
       : (({ connectionString, host, port, user, password, database, ssl }) => ({
@@ -427,8 +427,8 @@ export function connectionFor(config: SchedulerConfig, role: ConnectionRole): pg
   const settings = connectionSettings(config, role);
   if (role === 'listen' && config.directConnectionString) {
     // Only the connection string: the pool's host, user and so on must not override it, nor a host
-    // list's Client class and socket, which would pick a host of the list instead.
-    const { host, port, user, password, database, ssl, Client, stream, ...bounds } = settings as pg.PoolConfig;
+    // list's Client class, which would pick a host of the list instead.
+    const { host, port, user, password, database, ssl, Client, ...bounds } = settings as pg.PoolConfig;
     return { ...bounds, connectionString: config.directConnectionString };
   }
   if (!config.pooler) return settings;

@@ -9,7 +9,6 @@
  * A string with one host and no target_session_attrs (or `any`) is not touched: it goes to pg as
  * before.
  */
-import net from 'node:net';
 import pg from 'pg';
 import { ValidationError } from '../errors.ts';
 import * as sql from './sql.ts';
@@ -141,13 +140,11 @@ const label = (entry: HostEntry) =>
 /** pg's connect() in both forms: a promise, or a callback that pg-pool passes. */
 type ConnectCallback = (error: Error | null, client?: pg.Client) => void;
 
-/** What connects to a host list: the Client class, and the socket factory for plain pg clients. */
+/** What connects to a host list: the Client class. */
 export interface HostRouter {
   readonly list: HostList;
   /** The pg Client class (pg.Pool's `Client` option, or `new`): connects to a fitting host. */
   readonly Client: typeof pg.Client;
-  /** pg's `stream` option: steers a plain pg.Client to the remembered host (see below). */
-  readonly stream: () => net.Socket;
   /** The host that last gave a fitting session; null before the first and after it failed. */
   current(): HostEntry | null;
 }
@@ -161,11 +158,9 @@ export interface HostRouter {
  * (unreachable, or no longer fits), that connection fails, the host is forgotten, and the next new
  * connection looks for a fitting host again (see firstFitting).
  *
- * `stream` is for the plain pg.Client that pg-boss opens for its LISTEN (it ignores the `Client`
- * option there): a socket that connects to the remembered host, whatever host the client was given.
- * Without it that connection would stay on the first host after a failover, and pg-boss's own
- * workers would fall back to polling. Its TLS server name stays the first host's (pg passes it apart
- * from the socket).
+ * Every connection of the library goes through this class: pg-boss's pool takes it as pg.Pool's
+ * `Client` option, and pg-boss opens no other connection (it runs without its LISTEN connection,
+ * see lib/boss.ts).
  */
 export function hostRouter(list: HostList): HostRouter {
   let known: HostEntry | null = null;
@@ -230,8 +225,7 @@ export function hostRouter(list: HostList): HostRouter {
     readonly #reported: ReportedStatus;
 
     constructor(config?: pg.ClientConfig) {
-      // The steering socket is for plain clients only; this one picks its host itself.
-      const { stream: _stream, Client: _client, ...settings } = (config ?? {}) as pg.PoolConfig;
+      const { Client: _client, ...settings } = (config ?? {}) as pg.PoolConfig;
       super({ ...settings, connectionString: (known ?? list.hosts[0]!).connectionString });
       this.#settings = settings;
       this.#reported = recordStatus(this);
@@ -279,15 +273,5 @@ export function hostRouter(list: HostList): HostRouter {
     }
   }
 
-  const stream = () => {
-    const socket = new net.Socket();
-    const connect = socket.connect.bind(socket) as (port: number, host: string) => net.Socket;
-    // pg calls connect(port, host) on the socket it was given (a Unix socket path never reaches here:
-    // host lists are TCP only).
-    (socket as unknown as { connect: (port: number, host: string) => net.Socket }).connect = (port, host) =>
-      known ? connect(known.port, known.host) : connect(port, host);
-    return socket;
-  };
-
-  return Object.freeze({ list, Client: FailoverClient, stream, current: () => known });
+  return Object.freeze({ list, Client: FailoverClient, current: () => known });
 }

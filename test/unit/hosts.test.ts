@@ -95,7 +95,6 @@ describe('connectionSettings with a host list', () => {
       const settings = connectionSettings(config, role);
       assert.equal(settings.Client, main.Client, role);
       assert.equal(settings.connectionString, 'postgres://u@h1:5432/db', role);
-      assert.equal(typeof settings.stream, 'function', role);
     }
   });
 
@@ -105,7 +104,6 @@ describe('connectionSettings with a host list', () => {
     assert.equal(config.hostRouter, null);
     assert.equal(settings.connectionString, 'postgres://u@h1:5433/db?sslmode=disable');
     assert.equal(settings.Client, undefined);
-    assert.equal(settings.stream, undefined);
   });
 
   it('refuses a bad target_session_attrs when the scheduler is created', () => {
