@@ -30,9 +30,21 @@ import { precision } from './precision.ts';
 import { type Benchmark, type BenchResult, consoleTable, describeMachine, resultsMarkdown } from './report.ts';
 import { retention } from './retention.ts';
 import { scale } from './scale.ts';
+import { serverTick } from './server-tick.ts';
 import { webhooks } from './webhooks.ts';
 
-const BENCHMARKS: Benchmark[] = [precision, baseline, burst, multi, api, scale, retention, memory, webhooks];
+const BENCHMARKS: Benchmark[] = [
+  precision,
+  baseline,
+  burst,
+  multi,
+  api,
+  scale,
+  retention,
+  memory,
+  webhooks,
+  serverTick,
+];
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const RESULTS_DIR = join(HERE, 'results');
 
