@@ -29,6 +29,7 @@ import { multi } from './multi.ts';
 import { precision } from './precision.ts';
 import { type Benchmark, type BenchResult, consoleTable, describeMachine, resultsMarkdown } from './report.ts';
 import { retention } from './retention.ts';
+import { roles } from './roles.ts';
 import { scale } from './scale.ts';
 import { serverTick } from './server-tick.ts';
 import { webhooks } from './webhooks.ts';
@@ -44,6 +45,7 @@ const BENCHMARKS: Benchmark[] = [
   memory,
   webhooks,
   serverTick,
+  roles,
 ];
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const RESULTS_DIR = join(HERE, 'results');

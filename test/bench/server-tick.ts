@@ -39,7 +39,7 @@ const QUICK_LEAD_MS = 9000;
 const QUICK_GAP_MS = 4000;
 
 /** The server's CPU time (user + system, ms) and RSS (MiB), read from /proc. */
-async function processStats(pid: number): Promise<{ cpuMs: number; rssMiB: number }> {
+export async function processStats(pid: number): Promise<{ cpuMs: number; rssMiB: number }> {
   const [statLine, status] = await Promise.all([
     readFile(`/proc/${pid}/stat`, 'utf8'),
     readFile(`/proc/${pid}/status`, 'utf8'),
