@@ -49,10 +49,19 @@ export interface AppOptions {
   config?: Partial<Pick<ServerConfig, 'maxBodyBytes'> & SecurityConfig>;
   /** Default: a silent logger. */
   logger?: Logger;
+  /**
+   * Whether to serve the API: jobs, cron, `/ui` and the documentation. Default true. False serves the
+   * probes (`/healthcheck`, `/health/ready`, `/health/schedules`) and `/metrics` only, with the same
+   * checks and tokens; any other path answers 404 saying so. The bundled server sets it from
+   * SCHEDULER_API, for a process that only fires or only works.
+   */
+  api?: boolean;
 }
 
 /** The default of `AppOptions.config.maxBodyBytes`, the same as the service's own (1 MiB). */
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+const requestIdOf = (c: Context<AppEnv>) => c.get('requestId') ?? randomUUID();
 
 /** Client-supplied request ids are kept only when short and made of safe characters. */
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -97,6 +106,7 @@ export function createApp({
   scheduler,
   config: options,
   logger = createLogger('silent'),
+  api = true,
 }: AppOptions): OpenAPIHono<AppEnv> {
   const config = {
     ...options,
@@ -115,8 +125,6 @@ export function createApp({
       }
     },
   });
-
-  const requestIdOf = (c: Context<AppEnv>) => c.get('requestId') ?? randomUUID();
 
   // Order matters: the request context wraps everything so every response carries the id; a Host
   // nobody allowed learns nothing else, not even which routes exist; 405 is decided after routing;
@@ -155,11 +163,23 @@ export function createApp({
   });
 
   app.route('/', createHealthApp(scheduler));
-  app.route('/jobs', createJobsApp(scheduler));
-  app.route('/cron', createCronApp(scheduler));
+  if (api) {
+    app.route('/jobs', createJobsApp(scheduler));
+    app.route('/cron', createCronApp(scheduler));
+  }
   // Prometheus's scrape endpoint, left out of the OpenAPI document (see server/metrics.ts); absent
   // when the scheduler's metrics are off.
   if (scheduler.metrics) app.route('/', createMetricsApp(scheduler.metrics));
+  if (api) registerApiPages(app, scheduler, config);
+  return finish(app, api, logger);
+}
+
+/** The UI and the documentation: served only with the API. */
+function registerApiPages(
+  app: OpenAPIHono<AppEnv>,
+  scheduler: Scheduler,
+  config: { apiToken: string | null; apiReadToken?: string | null },
+): void {
   app.route('/ui', createUiApp({ scheduler, apiToken: config.apiToken, apiReadToken: config.apiReadToken ?? null }));
   app.route(
     '/',
@@ -182,10 +202,17 @@ export function createApp({
       }),
     ),
   );
+}
 
+/** The catch-all route and the one error handler, registered last. */
+function finish(app: OpenAPIHono<AppEnv>, api: boolean, logger: Logger): OpenAPIHono<AppEnv> {
+  // Said in the 404, so that a request sent to the wrong process (a load balancer's mistake) says why.
+  const apiOff = api ? '' : ' This process serves only the probes and /metrics: its API is off.';
   // A route rather than app.notFound(): a mounted app's notFound is never called (the parent's is),
   // and unknown paths under the prefix should answer in the API's own problem shape too.
-  app.all('*', (c) => sendProblem(problemOf('no_route', `No route ${c.req.method} ${c.req.path}.`, requestIdOf(c))));
+  app.all('*', (c) =>
+    sendProblem(problemOf('no_route', `No route ${c.req.method} ${c.req.path}.${apiOff}`, requestIdOf(c))),
+  );
 
   app.onError((error, c) => {
     const problem = toProblem(error, requestIdOf(c));

@@ -57,8 +57,20 @@ export interface ServerConfig {
   readonly logLevel: LogLevel;
   /** `MAX_BODY_BYTES`: the largest request body accepted. Default 1048576 (1 MiB). */
   readonly maxBodyBytes: number;
-  /** `SCHEDULER_WORKER`: whether this process runs the bundled log-file worker. Default true. */
+  /**
+   * `SCHEDULER_WORKER`: whether this process runs the bundled log-file worker (it handles runs:
+   * appends their lines to `<LOG_DIR>/<name>.log`). Default true.
+   */
   readonly worker: boolean;
+  /**
+   * `SCHEDULER_API`: whether this process serves the HTTP API (jobs, cron, the UI and the
+   * documentation). Default true. False still listens on HOST:PORT, for the probes and `/metrics`
+   * only (`/healthcheck`, `/health/ready`, `/health/schedules`): a process that only fires or only
+   * works still needs its liveness and readiness checked, and its firing and handling figures are
+   * in its own metrics, nowhere else. With `SCHEDULER_FIRE` (the engine's `fire`) and
+   * `SCHEDULER_WORKER`, one of the three roles of a process; at least one must be on.
+   */
+  readonly api: boolean;
   /** The engine options, from the `SCHEDULER_*` variables; unset ones keep the library's defaults. */
   readonly engine: Readonly<EngineOptions>;
 }
@@ -174,6 +186,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   MAX_BODY_BYTES: integer(1024, 1024 * 1024 * 1024).default(1024 * 1024),
   SCHEDULER_WORKER: boolean.default(true),
+  SCHEDULER_API: boolean.default(true),
   SCHEDULER_SCHEMA: z.string().optional(),
   SCHEDULER_BOSS_SCHEMA: z.string().optional(),
   SCHEDULER_QUEUE: z.string().optional(),
@@ -263,8 +276,19 @@ function combinationProblems(e: z.output<typeof envSchema>): string[] {
     problems.push('SCHEDULER_METRICS_TOKEN: must differ from SCHEDULER_API_TOKEN and SCHEDULER_API_READ_TOKEN');
   }
   if (!isLoopbackAddress(e.HOST) && e.SCHEDULER_API_TOKEN === undefined && !e.SCHEDULER_ALLOW_UNAUTHENTICATED) {
+    // Without the API, what is left open is /metrics and /health/schedules (job names): less, but
+    // still not for anyone on the network.
+    const exposed = e.SCHEDULER_API
+      ? 'could create, run, change and delete jobs'
+      : 'could read /metrics and /health/schedules (which names jobs)';
     problems.push(
-      `HOST: ${JSON.stringify(e.HOST)} lets other machines reach the API, and SCHEDULER_API_TOKEN is unset, so anyone who can reach port ${e.PORT} could create, run, change and delete jobs. Set SCHEDULER_API_TOKEN to a long random secret (openssl rand -hex 32), or set SCHEDULER_ALLOW_UNAUTHENTICATED=true if something in front of the service already decides who may connect.`,
+      `HOST: ${JSON.stringify(e.HOST)} lets other machines reach the ${e.SCHEDULER_API ? 'API' : 'probes and /metrics'}, and SCHEDULER_API_TOKEN is unset, so anyone who can reach port ${e.PORT} ${exposed}. Set SCHEDULER_API_TOKEN to a long random secret (openssl rand -hex 32), or set SCHEDULER_ALLOW_UNAUTHENTICATED=true if something in front of the service already decides who may connect.`,
+    );
+  }
+  // SCHEDULER_FIRE unset means the library's default, which fires.
+  if (!e.SCHEDULER_API && !e.SCHEDULER_WORKER && e.SCHEDULER_FIRE === false) {
+    problems.push(
+      'SCHEDULER_API, SCHEDULER_WORKER, SCHEDULER_FIRE: all false, so this process would serve no API, handle no run and fire no tick. Turn on at least one role.',
     );
   }
   return problems;
@@ -314,6 +338,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     maxBodyBytes: e.MAX_BODY_BYTES,
     worker: e.SCHEDULER_WORKER,
+    api: e.SCHEDULER_API,
     engine: Object.freeze(engine as EngineOptions),
   });
 }

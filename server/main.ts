@@ -120,13 +120,20 @@ async function start(): Promise<void> {
     await startLogWorker({ scheduler, logDir: config.logDir, logger, concurrency: config.engine.workConcurrency });
   }
 
-  const app = createApp({ scheduler, config, logger });
+  const app = createApp({ scheduler, config, logger, api: config.api });
   // One request through the app before listening: the first request of a process compiles the
   // whole request path (tens of milliseconds), which a probe should not be the one to wait for.
   await app.request('/healthcheck', { headers: { Host: 'localhost' } });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
     logger.info(
-      { host: info.address, port: info.port, log_dir: config.logDir, auth: config.apiToken !== null },
+      {
+        host: info.address,
+        port: info.port,
+        log_dir: config.logDir,
+        auth: config.apiToken !== null,
+        // The roles of this process: which of the three a split layout gave it.
+        roles: { api: config.api, fire: config.engine.fire ?? true, worker: config.worker },
+      },
       'listening',
     );
   });

@@ -11,6 +11,8 @@ declare module 'autocannon' {
     connections?: number;
     duration?: number;
     pipelining?: number;
+    /** Requests per second across all connections (0: as fast as it can). */
+    overallRate?: number;
     requests?: (Request & { setupRequest?: (req: Request) => Request })[];
   }
   interface Histogram {

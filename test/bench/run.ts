@@ -30,7 +30,9 @@ import { multi } from './multi.ts';
 import { precision } from './precision.ts';
 import { type Benchmark, type BenchResult, consoleTable, describeMachine, resultsMarkdown } from './report.ts';
 import { retention } from './retention.ts';
+import { roles } from './roles.ts';
 import { scale } from './scale.ts';
+import { serverTick } from './server-tick.ts';
 import { spread } from './spread.ts';
 import { webhooks } from './webhooks.ts';
 
@@ -44,8 +46,10 @@ const BENCHMARKS: Benchmark[] = [
   retention,
   memory,
   webhooks,
+  serverTick,
   capacity,
   spread,
+  roles,
 ];
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const RESULTS_DIR = join(HERE, 'results');

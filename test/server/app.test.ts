@@ -546,3 +546,39 @@ describe('documentation', () => {
     assert.equal(new URL(redirect.headers.get('location')!, 'http://x/docs').pathname, '/doc');
   });
 });
+
+describe('api: false (SCHEDULER_API=false: a process that only fires or only works)', () => {
+  const token = 'api-token-0123456789';
+  const probes = () => createApp({ scheduler, config: { ...config, apiToken: token }, api: false });
+  const bearer = { Authorization: `Bearer ${token}` };
+
+  test('answers the probes and /metrics, with the same token rules', async () => {
+    const app = probes();
+    assert.equal((await app.request('/healthcheck')).status, 200);
+    assert.equal((await app.request('/health/ready')).status, 200);
+    assert.equal((await app.request('/health/schedules')).status, 401);
+    assert.equal((await app.request('/health/schedules', { headers: bearer })).status, 200);
+    assert.equal((await app.request('/metrics')).status, 401);
+    const metrics = await app.request('/metrics', { headers: bearer });
+    assert.equal(metrics.status, 200);
+    assert.match(await metrics.text(), /^# HELP /m);
+  });
+
+  test('serves no API, UI or documentation, and its 404 says why', async () => {
+    const app = probes();
+    for (const [method, path] of [
+      ['GET', '/jobs'],
+      ['POST', '/jobs'],
+      ['GET', '/jobs/nightly'],
+      ['POST', '/cron/preview'],
+      ['GET', '/ui'],
+      ['GET', '/openapi.json'],
+      ['GET', '/docs'],
+    ] as const) {
+      const res = await app.request(path, { method, headers: bearer });
+      assert.equal(res.status, 404, `${method} ${path}`);
+      const body = (await res.json()) as { detail: string };
+      assert.match(body.detail, /serves only the probes and \/metrics: its API is off/, `${method} ${path}`);
+    }
+  });
+});

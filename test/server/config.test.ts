@@ -20,6 +20,7 @@ test('defaults', () => {
   assert.equal(config.logLevel, 'info');
   assert.equal(config.maxBodyBytes, 1024 * 1024);
   assert.equal(config.worker, true);
+  assert.equal(config.api, true);
   assert.deepEqual(config.engine, {});
   assert.ok(Object.isFrozen(config));
 });
@@ -131,6 +132,33 @@ test('a reachable HOST starts with a token, or with the explicit opt-out', () =>
   assert.equal(optedOut.allowUnauthenticated, true);
   refused({ HOST: '0.0.0.0', SCHEDULER_ALLOW_UNAUTHENTICATED: 'false' }, ['HOST']);
   refused({ HOST: '0.0.0.0', SCHEDULER_ALLOW_UNAUTHENTICATED: 'sure' }, ['SCHEDULER_ALLOW_UNAUTHENTICATED']);
+});
+
+test('roles: SCHEDULER_API, SCHEDULER_WORKER and SCHEDULER_FIRE, each alone or together', () => {
+  const fireOnly = loadConfig({ SCHEDULER_API: 'false', SCHEDULER_WORKER: 'false' });
+  assert.deepEqual([fireOnly.api, fireOnly.worker, fireOnly.engine.fire], [false, false, undefined]);
+  const workerOnly = loadConfig({ SCHEDULER_API: 'no', SCHEDULER_FIRE: 'false' });
+  assert.deepEqual([workerOnly.api, workerOnly.worker, workerOnly.engine.fire], [false, true, false]);
+  const apiOnly = loadConfig({ SCHEDULER_API: '1', SCHEDULER_WORKER: '0', SCHEDULER_FIRE: '0' });
+  assert.deepEqual([apiOnly.api, apiOnly.worker, apiOnly.engine.fire], [true, false, false]);
+  refused({ SCHEDULER_API: 'off' }, ['SCHEDULER_API']);
+});
+
+test('a process with no role at all is refused', () => {
+  const message = refused({ SCHEDULER_API: 'false', SCHEDULER_WORKER: 'false', SCHEDULER_FIRE: 'false' }, [
+    'SCHEDULER_API, SCHEDULER_WORKER, SCHEDULER_FIRE',
+  ]);
+  assert.match(message, /would serve no API, handle no run and fire no tick/);
+});
+
+test('without the API, a reachable HOST with no token is still refused, naming what it would expose', () => {
+  const message = refused({ HOST: '0.0.0.0', SCHEDULER_API: 'false' }, ['HOST']);
+  assert.match(message, /lets other machines reach the probes and \/metrics/);
+  assert.match(message, /could read \/metrics and \/health\/schedules/);
+  assert.equal(
+    loadConfig({ HOST: '0.0.0.0', SCHEDULER_API: 'false', SCHEDULER_ALLOW_UNAUTHENTICATED: 'true' }).api,
+    false,
+  );
 });
 
 test('the read-only token: beside a full one, different from it, never echoed', () => {

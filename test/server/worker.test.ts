@@ -1,0 +1,98 @@
+/**
+ * The bundled log-file sink (server/worker.ts) on its own: a fake scheduler hands its handler runs
+ * directly (no database). One line per run, whole lines under concurrency, a rotated file reopened
+ * at its path, and a FIFO refused instead of blocking the process.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { RunContext, RunHandler, Scheduler } from '../../lib/index.ts';
+import { createLogger } from '../../server/logger.ts';
+import { startLogWorker } from '../../server/worker.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+let logDir: string;
+let handle: (run: RunContext) => Promise<void>;
+
+before(async () => {
+  logDir = await mkdtemp(path.join(tmpdir(), 'log-worker-'));
+  const scheduler = {
+    work: async (handler: RunHandler) => {
+      handle = async (run) => {
+        await handler(run);
+      };
+      return 'scheduled-runs';
+    },
+  } as unknown as Scheduler;
+  await startLogWorker({ scheduler, logDir, logger: createLogger('silent') });
+});
+
+after(async () => {
+  await rm(logDir, { recursive: true, force: true });
+});
+
+let runs = 0;
+function run(name: string, fields: Record<string, unknown> = {}): RunContext {
+  runs += 1;
+  return {
+    runId: `run-${runs}`,
+    scheduleId: `id-${name}`,
+    scheduleName: name,
+    scheduledFor: new Date('2026-01-01T00:00:00.000Z'),
+    firedAt: new Date(),
+    attempt: 1,
+    fields,
+  } as unknown as RunContext;
+}
+
+const linesOf = async (name: string) =>
+  (await readFile(path.join(logDir, `${name}.log`), 'utf8')).split('\n').filter(Boolean);
+
+test('appends one line per run to <LOG_DIR>/<name>.log', async () => {
+  await handle(run('nightly', { a: 1 }));
+  await handle(run('nightly', { a: 2 }));
+  const lines = await linesOf('nightly');
+  assert.equal(lines.length, 2);
+  assert.match(lines[0]!, /^\d{4}-\d\d-\d\dT\S+Z run-\d+ 2026-01-01T00:00:00\.000Z \{"a":1\}$/);
+  assert.match(lines[1]!, / \{"a":2\}$/);
+});
+
+test('concurrent runs, to one file and to many, leave whole lines', async () => {
+  const big = 'x'.repeat(5000);
+  await Promise.all(
+    Array.from({ length: 300 }, (_, i) => handle(run(i % 3 === 0 ? 'shared' : `job-${i}`, { i, big }))),
+  );
+  const shared = await linesOf('shared');
+  assert.equal(shared.length, 100);
+  for (const line of shared) assert.match(line, /\{"i":\d+,"big":"x{5000}"\}$/);
+  assert.equal((await linesOf('job-1')).length, 1);
+});
+
+test('a file rotated away is reopened at its path', async () => {
+  await handle(run('rotated'));
+  const file = path.join(logDir, 'rotated.log');
+  await rename(file, `${file}.1`);
+  // The sink notices within its recheck interval (5 s) of a write: keep writing until it has.
+  await waitFor(
+    'a new rotated.log',
+    async () => {
+      await handle(run('rotated'));
+      return existsSync(file);
+    },
+    { timeoutMs: 15_000, intervalMs: 200 },
+  );
+  assert.ok((await readFile(`${file}.1`, 'utf8')).length > 0);
+});
+
+test('a FIFO in place of a log file fails the run instead of blocking the process', async () => {
+  try {
+    execFileSync('mkfifo', [path.join(logDir, 'fifo.log')]);
+  } catch {
+    return; // no mkfifo on this system
+  }
+  await assert.rejects(handle(run('fifo')), /ENXIO|not a regular file/);
+});
