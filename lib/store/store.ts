@@ -297,13 +297,8 @@ function toSchedule(row: Record<string, unknown>): Schedule {
  * time; arbitrary text (errors, queue names, JSON) still goes the pg way.
  */
 function plainArray(values: readonly (string | number | boolean | Date | null | undefined)[]): string {
-  let out = '{';
-  for (let i = 0; i < values.length; i++) {
-    if (i > 0) out += ',';
-    const v = values[i];
-    out += v === null || v === undefined ? 'NULL' : v instanceof Date ? v.toISOString() : String(v);
-  }
-  return `${out}}`;
+  const text = values.map((v) => (v === null || v === undefined ? 'NULL' : v instanceof Date ? v.toISOString() : v));
+  return `{${text.join(',')}}`;
 }
 
 function toRun(row: Record<string, unknown>): StoredRun {
