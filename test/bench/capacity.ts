@@ -182,7 +182,7 @@ function describe(s: Step): string {
 
 export const capacity: Benchmark = {
   name: 'capacity',
-  title: '9. Capacity curve (every-second schedules; 1, 2 and 4 processes; raw pg-boss beside)',
+  title: '11. Capacity curve (every-second schedules; 1, 2 and 4 processes; raw pg-boss beside)',
   async run(ctx) {
     const rates = ctx.quick ? [200, 1000] : listFromEnv('BENCH_CAPACITY_RATES', [1000, 2000, 5000, 10_000, 20_000]);
     const layouts = ctx.quick ? [1, 2] : listFromEnv('BENCH_CAPACITY_INSTANCES', [1, 2, 4]);
@@ -259,7 +259,8 @@ export const capacity: Benchmark = {
       'Raw pg-boss: no scheduler; at each second one `insert()` of that second’s jobs (chunks of 1,000), 4 loops of ' +
         '`fetch({ batchSize: 1000 })` + `complete(ids)` in the benchmark’s process, on a queue with `partition: true`. ' +
         'Lateness: fetched minus the second the jobs were for. It does no claim, keeps no run history and has no handler ' +
-        'concurrency limit, so it is the carrier’s floor, not a like-for-like scheduler.',
+        'concurrency limit, so it is the carrier’s floor, not a like-for-like scheduler. Its loops fetch again 5 ms after an ' +
+        'empty fetch: at low rates that polling is most of its PostgreSQL CPU.',
       ...skipped,
     ];
     if (!ctx.quick) {

@@ -47,9 +47,9 @@ const BENCHMARKS: Benchmark[] = [
   memory,
   webhooks,
   serverTick,
+  roles,
   capacity,
   spread,
-  roles,
 ];
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const RESULTS_DIR = join(HERE, 'results');
