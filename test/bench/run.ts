@@ -2,8 +2,8 @@
  * `npm run bench`: runs the benchmarks in order, prints a table, and (full mode) writes
  * test/bench/results/<name>.json and rebuilds test/bench/RESULTS.md from them.
  *
- *   npm run bench                         everything, about 10 minutes on 2 cores
- *   npm run bench -- --quick              tiny sizes and durations: a smoke run (< 90 s), writes nothing
+ *   npm run bench                         everything, about 45 minutes on 2 cores
+ *   npm run bench -- --quick              tiny sizes and durations: a smoke run (about 5 minutes), writes nothing
  *   npm run bench -- --only=burst,api     just these
  *
  * Uses DATABASE_URL (a superuser URL: each benchmark creates and drops its own database) or, when it
