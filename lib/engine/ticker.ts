@@ -126,10 +126,8 @@ const BACKFILL_START_DELAY_MS = 3000;
 const SPREAD_MS = 30;
 /** The pace is adjusted at most this often. */
 const PACE_ADJUST_MS = 500;
-/** Fresh ticks this late (90th percentile, handler start minus tick) slow backfills down... */
+/** Fresh ticks this late (90th percentile, handler start minus tick) slow backfills down; earlier, they speed up. */
 const FRESH_LATE_MS = 25;
-/** ...and this early let them speed up. */
-const FRESH_ON_TIME_MS = 10;
 
 /**
  * Plans an every-second schedule a day overdue once, before the loop starts: the first plan of a
@@ -574,7 +572,9 @@ export class Ticker {
    * How many backfill runs may be fired now: the pace (runs a second) times the time since the
    * last chunk, at most a chunk. The pace adapts to the fresh ticks: while this process's workers
    * start them late (over FRESH_LATE_MS at the 90th percentile of the recent ones), it halves;
-   * while they are on time (under FRESH_ON_TIME_MS), it grows by a quarter.
+   * otherwise (on time, or no fresh tick lately) it grows by a quarter. There is no band in which it
+   * holds: on a host whose fresh ticks sit at 10-25 ms anyway, a band there kept the pace at its
+   * start (100 a second) for a whole catch-up, 3.5 times slower than the same code elsewhere.
    */
   #backfillBudget(): number {
     const now = performance.now();
@@ -582,9 +582,10 @@ export class Ticker {
     // backfills wait a moment.
     if (now - this.#startedAt < BACKFILL_START_DELAY_MS) return 0;
     const late = this.#freshLateness();
-    if (late !== null && now - this.#paceAdjustedAt > PACE_ADJUST_MS) {
-      if (late > FRESH_LATE_MS) this.#backfillRate = Math.max(MIN_BACKFILL_RATE, this.#backfillRate / 2);
-      else if (late < FRESH_ON_TIME_MS) this.#backfillRate = Math.min(MAX_BACKFILL_RATE, this.#backfillRate * 1.25);
+    if (now - this.#paceAdjustedAt > PACE_ADJUST_MS) {
+      if (late !== null && late > FRESH_LATE_MS)
+        this.#backfillRate = Math.max(MIN_BACKFILL_RATE, this.#backfillRate / 2);
+      else this.#backfillRate = Math.min(MAX_BACKFILL_RATE, this.#backfillRate * 1.25);
       this.#paceAdjustedAt = now;
     }
     const elapsed = Math.min(now - this.#lastChunkAt, 1000);
