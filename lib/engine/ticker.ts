@@ -22,6 +22,7 @@ import {
   type NewRun,
   publicRun,
   type Queries,
+  type ScheduleAdvance,
   type Store,
   type StoredRun,
 } from '../store/store.ts';
@@ -408,17 +409,7 @@ export class Ticker {
       if (rows.length === 0) return 0;
       const runs: NewRun[] = [];
       const backfills: Backfill[] = [];
-      const advances = new Map<
-        string,
-        {
-          id: string;
-          nextRunAt: Date | null;
-          lastRunAt: Date | null;
-          lastFiredRunId: string | null;
-          fired: number;
-          buffered: boolean;
-        }
-      >();
+      const advances = new Map<string, ScheduleAdvance>();
       let slice = performance.now();
       for (const row of rows) {
         // A big batch is planned in slices: the process keeps answering meanwhile.

@@ -95,6 +95,17 @@ export interface NewRun {
   options: RunOptions | null;
 }
 
+/** What a claim writes back to a schedule it claimed. */
+export interface ScheduleAdvance {
+  id: string;
+  nextRunAt: Date | null;
+  lastRunAt: Date | null;
+  lastFiredRunId: string | null;
+  /** Runs fired for the schedule's ticks in this claim (counted against max_runs). */
+  fired: number;
+  buffered: boolean;
+}
+
 /** A run as the engine handles it: the public shape plus the queue it belongs to. */
 export type StoredRun = Omit<Run, 'failedAttempts'> & { queue: string };
 
@@ -524,17 +535,7 @@ export class Queries {
     }));
   }
 
-  /** `fired`: runs fired for the schedule's ticks in this claim (counted against max_runs). */
-  async advanceSchedules(
-    updates: {
-      id: string;
-      nextRunAt: Date | null;
-      lastRunAt: Date | null;
-      lastFiredRunId: string | null;
-      fired: number;
-      buffered: boolean;
-    }[],
-  ): Promise<void> {
+  async advanceSchedules(updates: ScheduleAdvance[]): Promise<void> {
     if (updates.length === 0) return;
     await this.#db.query(sql.advanceSchedules(this.#schema), [
       plainArray(updates.map((u) => u.id)),

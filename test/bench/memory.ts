@@ -21,7 +21,8 @@ import { count } from './stats.ts';
 
 /** The original service's figures (MiB), measured side by side on the same machine (issue 12). */
 const ORIGINAL = { idle: 71, tenThousand: 77 };
-const CONCURRENCY = 8;
+/** API requests at once while creating jobs. */
+export const CONCURRENCY = 8;
 
 interface Layout {
   label: string;
@@ -58,7 +59,7 @@ async function rssMiB(pid: number): Promise<{ rss: number; peak: number }> {
 }
 
 /** Runs `total` requests, `CONCURRENCY` at a time; every one must succeed. */
-async function drive(total: number, request: (i: number) => Promise<Response>): Promise<void> {
+export async function drive(total: number, request: (i: number) => Promise<Response>): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < total) {

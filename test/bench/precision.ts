@@ -106,12 +106,25 @@ export async function everySecond(
       samples = [first[0], last[0]];
       instanceStats = running.map((_, i) => [first[1][i]!, last[1][i]!]);
     }
-    await delay(Math.max(0, endAt - Date.now() + drainSeconds * 1000));
+    // The window's last runs are handled moments after it: wait until every tick of it is (counted
+    // incrementally: at high rates the lists are long), or drainSeconds after it at most.
+    const expected = schedules * seconds;
+    await delay(Math.max(0, endAt - Date.now()));
+    const counted = running.map(() => ({ read: 0, n: 0 }));
+    const handledSoFar = () =>
+      running.reduce((sum, instance, i) => {
+        const c = counted[i]!;
+        for (; c.read < instance.handled.length; c.read++) {
+          const h = instance.handled[c.read]!;
+          if (h.attempt === 1 && h.scheduledForMs >= startAt && h.scheduledForMs < endAt) c.n++;
+        }
+        return sum + c.n;
+      }, 0);
+    while (handledSoFar() < expected && Date.now() < endAt + drainSeconds * 1000) await delay(100);
     await Promise.all(running.map((i) => i.stop()));
     const inWindow = (ms: number) => ms >= startAt && ms < endAt;
     const handled: Handled[] = running.flatMap((i) => i.handled.filter((h) => inWindow(h.scheduledForMs)));
     const accounting = tickAccounting(handled, 1000);
-    const expected = schedules * seconds;
     return {
       lateness: summarize(handled.filter((h) => h.attempt === 1).map((h) => h.startMs - h.scheduledForMs)),
       firedLateness: summarize(

@@ -146,10 +146,14 @@ export const roles: Benchmark = {
         const dbAfter = await backendCpuMs(db.name);
         const elapsedMs = Math.max(Date.now() - fromMs, 1);
         // The last second's runs are handled well within this.
-        await delay(Math.max(0, toMs + 3000 - Date.now()));
-        const lines = await readLines(logDir, fromMs, toMs);
-        const late = summarize(lines.lateness);
         const expected = schedules * seconds;
+        // The window's last lines are written moments after it: read until all are there (or 10 s on).
+        let lines = await readLines(logDir, fromMs, toMs);
+        while (lines.unique < expected && Date.now() < toMs + 10_000) {
+          await delay(250);
+          lines = await readLines(logDir, fromMs, toMs);
+        }
+        const late = summarize(lines.lateness);
         const bad = load.non2xx + load.errors + load.timeouts;
         const cpu = started.map(
           (s, i) => `${s.role.label} ${(((cpuAfter[i]!.cpuMs - cpuBefore[i]!.cpuMs) / elapsedMs) * 100).toFixed(0)}%`,

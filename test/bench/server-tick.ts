@@ -22,13 +22,12 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { freePort } from '../../lib/embedded-postgres.ts';
 import { createBenchDatabase } from './database.ts';
+import { CONCURRENCY as CREATE_CONCURRENCY, drive } from './memory.ts';
 import type { Benchmark, Row } from './report.ts';
 import { ROOT } from './spawn.ts';
 import { count, ms, summarize } from './stats.ts';
 
 const JOBS = 1000;
-/** POST /jobs requests at once while creating the jobs. */
-const CREATE_CONCURRENCY = 8;
 /** A tick that starts sooner than this after the last job was created is not measured. */
 const MIN_LEAD_MS = 5000;
 /** How long after a tick its lines may take before the benchmark stops waiting for them. */
@@ -160,20 +159,6 @@ export async function stopServe(child: ChildProcess): Promise<void> {
   clearTimeout(guard);
 }
 
-/** Runs `total` requests, `CREATE_CONCURRENCY` at a time; every one must succeed. */
-export async function drive(total: number, request: (i: number) => Promise<Response>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < total) {
-      const i = next++;
-      const res = await request(i);
-      if (!res.ok) throw new Error(`request ${i} answered ${res.status}: ${await res.text()}`);
-      await res.arrayBuffer();
-    }
-  };
-  await Promise.all(Array.from({ length: CREATE_CONCURRENCY }, worker));
-}
-
 export const serverTick: Benchmark = {
   name: 'server-tick',
   title: '9. The bundled server as shipped: a 1,000-job minute tick (npm start, defaults)',
@@ -225,10 +210,10 @@ export const serverTick: Benchmark = {
         const bytesBefore = server.stdoutBytes();
         // Not read during the tick (reading 1,000 files would compete with the writes): from 2 s on,
         // polled until every line is there or the deadline passes.
-        await delay(Math.max(0, at + 2000 - Date.now()));
+        await delay(Math.max(0, at - Date.now()));
         let lines = await readTick(logDir, at);
         while (lines.lines < JOBS && Date.now() < at + (ctx.quick ? QUICK_GAP_MS - 1600 : TICK_DEADLINE_MS)) {
-          await delay(500);
+          await delay(250);
           lines = await readTick(logDir, at);
         }
         const after = await processStats(server.child.pid!);

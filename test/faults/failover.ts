@@ -39,6 +39,19 @@ export interface FailoverOptions {
   lagMs: number;
 }
 
+/** A TickRow's counts, all zero. */
+const noTicks = (): Omit<TickRow, 'at'> => ({
+  onTime: 0,
+  late: 0,
+  maxLateMs: 0,
+  caughtUp: 0,
+  retriedOnly: 0,
+  lost: 0,
+  duplicated: 0,
+  reclaimed: 0,
+  unknownRuns: 0,
+});
+
 /** What happened to the ticks of one second (all schedules). */
 export interface TickRow {
   /** The tick, in seconds from the kill's tick of its failover (the nearest one). */
@@ -299,18 +312,7 @@ export async function failoverDrill(o: FailoverOptions): Promise<FailoverSummary
       killTicks.reduce((best, t) => (Math.abs(t - tick) < Math.abs(best - tick) ? t : best), killTicks[0]!);
     for (let tick = windowStart; tick <= windowEnd; tick += SECOND) {
       const rel = (tick - nearestKill(tick)) / SECOND;
-      const row: TickRow = {
-        at: `${rel >= 0 ? '+' : ''}${rel}s`,
-        onTime: 0,
-        late: 0,
-        maxLateMs: 0,
-        caughtUp: 0,
-        retriedOnly: 0,
-        lost: 0,
-        duplicated: 0,
-        reclaimed: 0,
-        unknownRuns: 0,
-      };
+      const row: TickRow = { at: `${rel >= 0 ? '+' : ''}${rel}s`, ...noTicks() };
       for (const name of names) {
         const list = (records.get(`${name} ${tick}`) ?? []).sort((a, b) => a[2] - b[2]);
         const first = list[0];
@@ -333,17 +335,7 @@ export async function failoverDrill(o: FailoverOptions): Promise<FailoverSummary
       rows.set(tick, row);
     }
     const all = [...rows.values()];
-    const totals = {
-      onTime: 0,
-      late: 0,
-      maxLateMs: 0,
-      caughtUp: 0,
-      retriedOnly: 0,
-      lost: 0,
-      duplicated: 0,
-      reclaimed: 0,
-      unknownRuns: 0,
-    };
+    const totals = noTicks();
     for (const row of all) {
       for (const key of [
         'onTime',
