@@ -343,6 +343,7 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
       (tx, retries) => this.#announce(tx, new Map(retries.map((r) => [r.queue, r.job.startAfter.getTime()]))),
       onPaused,
       wakeChannel(config),
+      () => this.#workers.some((worker) => worker.starting),
     );
     const listener = new Listener(store, { probeChannel: probeChannel(config), onError: this.#onBackgroundError });
     this.#listener = listener;

@@ -134,9 +134,11 @@ export function endSpan(span: Span, error?: Error): void {
   span.end();
 }
 
-/** Runs `fn` with `ctx` active, so spans the handler starts are children of the run span. */
-export function withContext<T>(ctx: Context, fn: () => T): T {
-  return context.with(ctx, fn);
+/** Runs `fn` (with `arg`, when given) with `ctx` active, so spans the handler starts are children of the run span. */
+export function withContext<T>(ctx: Context, fn: () => T): T;
+export function withContext<A, T>(ctx: Context, fn: (arg: A) => T, arg: A): T;
+export function withContext<A, T>(ctx: Context, fn: (arg?: A) => T, arg?: A): T {
+  return context.with(ctx, fn, undefined, arg);
 }
 
 /** Starts a claim batch's span; its claimed count is set when known. */

@@ -90,15 +90,27 @@ class LogFiles {
   readonly #toCheck = new Map<string, OpenFile>();
   #checkTimer: NodeJS.Timeout | null = null;
 
-  async append(file: string, line: string): Promise<void> {
+  /**
+   * Appends a line: at once (synchronously) when the file is open, which is every line but a
+   * file's first; returns a promise only while the file is being opened.
+   */
+  append(file: string, line: string): Promise<void> | undefined {
     const entry = this.#entry(file);
-    let fd = entry.fd;
+    if (entry.fd === null) return entry.opening.then((fd) => this.#write(file, entry, fd, line));
+    this.#write(file, entry, entry.fd, line);
+    return undefined;
+  }
+
+  #write(file: string, entry: OpenFile, fd: number, line: string): void {
     try {
-      fd ??= await entry.opening;
-      const buffer = Buffer.from(line);
-      // A regular file takes the whole line at once; a short write (a full disk) is finished or fails.
-      let written = 0;
-      while (written < buffer.length) written += writeSync(fd, buffer, written);
+      // A regular file takes the whole line at once (the string is written without a Buffer of
+      // our own); a short write (a full disk) is finished or fails.
+      const length = Buffer.byteLength(line);
+      let written = writeSync(fd, line);
+      if (written < length) {
+        const buffer = Buffer.from(line);
+        while (written < buffer.length) written += writeSync(fd, buffer, written);
+      }
     } catch (error) {
       // A broken descriptor is not kept: the next line opens the file again.
       this.#forget(file, entry);
@@ -218,11 +230,15 @@ export async function startLogWorker({ scheduler, logDir, logger, concurrency }:
     }
     return file;
   };
+  const logged = (run: RunContext) =>
+    logger.debug({ run_id: run.runId, job: run.scheduleName, attempt: run.attempt }, 'run logged');
   return scheduler.work(
-    async (run) => {
-      // The line's time is taken here, as the handler starts: the write follows within microseconds.
-      await files.append(fileOf(run.scheduleName), formatLine(run, new Date()));
-      logger.debug({ run_id: run.runId, job: run.scheduleName, attempt: run.attempt }, 'run logged');
+    (run) => {
+      // The line's time is taken here, as the handler starts: the write follows within microseconds,
+      // before the handler returns (no promise of its own unless the file is still being opened).
+      const opening = files.append(fileOf(run.scheduleName), formatLine(run, new Date()));
+      if (opening) return opening.then(() => logged(run));
+      logged(run);
     },
     { concurrency: concurrency ?? LOG_WORKER_CONCURRENCY },
   );

@@ -14,6 +14,13 @@ type ReportError = (error: Error) => void;
 
 /** How long events gather before they are written. */
 const FLUSH_DELAY_MS = 20;
+/**
+ * While workers are still starting the handlers of a tick, a write waits (in steps of
+ * YIELD_STEP_MS, at most YIELD_MAX_MS in all): building a write of a thousand events costs the
+ * event loop milliseconds that the tick's last handlers would otherwise start late by.
+ */
+const YIELD_STEP_MS = 5;
+const YIELD_MAX_MS = 250;
 const MAX_BACKOFF_MS = 2000;
 
 /** The pg-boss side of an ended attempt of a job-carried run. */
@@ -42,10 +49,24 @@ function emptyBatch(): Batch {
   return { events: new Map(), retries: new Map(), settlements: [] };
 }
 
-/** An attempt's end merged into its still unwritten start: one write for both. */
-function merge(start: RunEvent, end: RunEvent): RunEvent {
-  return { ...end, isStart: start.isStart, startedAt: start.startedAt ?? end.startedAt };
+/**
+ * An attempt's end merged into its still unwritten start, in place: one write for both. The start's
+ * object is the recorder's own (made by started()), and not part of a write under way.
+ */
+function merge(start: RunEvent, end: RunEvent): void {
+  start.status = end.status;
+  start.startedAt ??= end.startedAt;
+  start.finishedAt = end.finishedAt;
+  start.error = end.error;
+  start.outcome = end.outcome;
+  start.attemptStartedAt = end.attemptStartedAt;
+  start.job = end.job;
+  start.response = end.response;
+  start.owner = end.owner;
 }
+
+/** What ended() is told: the run's state after the attempt. */
+export type EndedEvent = Omit<RunEvent, 'isStart' | 'startedAt' | 'response'> & { response?: RunEvent['response'] };
 
 export class RunRecorder {
   readonly #store: Store;
@@ -54,10 +75,13 @@ export class RunRecorder {
   readonly #announce: (tx: Queries, retries: RetryJob[]) => Promise<void>;
   readonly #onPaused: (schedule: PausedSchedule) => void;
   readonly #wakeChannel: string;
+  readonly #starting: () => boolean;
   #batch = emptyBatch();
   /** Events of a later attempt of a run whose earlier attempt is still in #batch: written after it. */
   #later: { event: RunEvent; retry?: RetryJob }[] = [];
   #timer: NodeJS.Timeout | null = null;
+  /** When the gathered events' write first came due while handlers were starting (Date.now()). */
+  #yieldingSince: number | null = null;
   #flushing: Promise<void> | null = null;
   #backoffMs = 0;
   #closed = false;
@@ -66,6 +90,7 @@ export class RunRecorder {
    * @param announce called in the transaction that hands retries to pg-boss (to wake workers when they come due)
    * @param onPaused told of each schedule paused by its consecutive failures, once that is committed
    * @param wakeChannel the tickers' channel: the end of a run a tick waits for (buffer_one) is told there
+   * @param starting whether workers are starting a tick's handlers right now (a write waits for them)
    */
   constructor(
     store: Store,
@@ -74,8 +99,10 @@ export class RunRecorder {
     announce: (tx: Queries, retries: RetryJob[]) => Promise<void>,
     onPaused: (schedule: PausedSchedule) => void,
     wakeChannel: string,
+    starting: () => boolean = () => false,
   ) {
     this.#wakeChannel = wakeChannel;
+    this.#starting = starting;
     this.#store = store;
     this.#boss = boss;
     this.#reportError = reportError;
@@ -102,11 +129,25 @@ export class RunRecorder {
   }
 
   /** An attempt ended: `event` is the run's state afterwards; a retry job or a pg-boss settlement may go with it. */
-  ended(
-    event: Omit<RunEvent, 'isStart' | 'startedAt' | 'response'> & { response?: RunEvent['response'] },
-    extra: { retry?: RetryJob; settlement?: Settlement } = {},
-  ): void {
-    this.#add({ response: null, ...event, isStart: false, startedAt: null }, extra.retry);
+  ended(event: EndedEvent, extra: { retry?: RetryJob; settlement?: Settlement } = {}): void {
+    // Every event has one shape (the properties in one order), so the code that handles them stays fast.
+    this.#add(
+      {
+        id: event.id,
+        owner: event.owner,
+        attempt: event.attempt,
+        status: event.status,
+        startedAt: null,
+        finishedAt: event.finishedAt,
+        error: event.error,
+        isStart: false,
+        outcome: event.outcome,
+        attemptStartedAt: event.attemptStartedAt,
+        job: event.job,
+        response: event.response ?? null,
+      },
+      extra.retry,
+    );
     if (extra.settlement) this.#batch.settlements.push(extra.settlement);
     this.#arm();
   }
@@ -152,18 +193,28 @@ export class RunRecorder {
       // One row per run in a write: a later attempt waits for the write of the earlier one.
       this.#later.push({ event, ...(retry && { retry }) });
     } else {
-      this.#batch.events.set(event.id, pending && !event.isStart ? merge(pending, event) : event);
+      if (pending && !event.isStart) merge(pending, event);
+      else this.#batch.events.set(event.id, event);
       if (retry) this.#batch.retries.set(event.id, retry);
     }
     this.#arm();
   }
 
-  #arm(): void {
+  #arm(delayMs = FLUSH_DELAY_MS + this.#backoffMs): void {
     if (this.#timer || this.#flushing || this.#closed) return;
     this.#timer = setTimeout(() => {
       this.#timer = null;
+      if (this.#starting()) {
+        const now = Date.now();
+        this.#yieldingSince ??= now;
+        if (now - this.#yieldingSince < YIELD_MAX_MS) {
+          this.#arm(YIELD_STEP_MS);
+          return;
+        }
+      }
+      this.#yieldingSince = null;
       void this.#flush();
-    }, FLUSH_DELAY_MS + this.#backoffMs);
+    }, delayMs);
   }
 
   #flush(): Promise<void> {
