@@ -190,7 +190,8 @@ export const memory: Benchmark = {
           'a fresh database each; RSS and its peak (VmHWM) read from /proc/<pid>/status after ' +
           `${settleMs / 1000} s without requests. "First": the TypeScript sources through tsx, V8 defaults; ` +
           '"next": `node --max-semi-space-size=1 --no-maglev dist/cli/index.js serve`; "now": `npm start`, which runs ' +
-          'scripts/serve.sh: `MALLOC_ARENA_MAX=1 node --max-semi-space-size=1 --no-maglev dist/cli/index.js serve`, one process.',
+          'scripts/serve.sh: `MALLOC_ARENA_MAX=1 node --max-semi-space-size=1 --no-maglev --invocation-count-for-turbofan=500 ' +
+          'dist/cli/index.js serve`, one process.',
         `${count(created)} jobs created with POST /jobs, ${CONCURRENCY} at a time; then ${count(stored - created)} more ` +
           `seeded with SQL and ${count(created)} more requests (pages of 100, single jobs, creations, changes).`,
         `Targets: the original Python service, ${ORIGINAL.idle} MiB idle and ${ORIGINAL.tenThousand} MiB with 10,000 ` +
