@@ -11,11 +11,12 @@
  *
  * Diagnostics (never set by `npm run bench`): BENCH_NODE_FLAGS goes to the server as NODE_OPTIONS
  * (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`); BENCH_SERVER_ENV="NAME=value;NAME=value" adds
- * variables to the server's environment (e.g. LOG_LEVEL=warn) to test a hypothesis.
+ * variables to the server's environment (e.g. LOG_LEVEL=warn) to test a hypothesis;
+ * BENCH_SERVER_STDOUT=<file> keeps the server's stdout (its JSON log) in that file.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,8 +127,11 @@ export async function startServe(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdoutBytes = 0;
+  // Diagnostics: BENCH_SERVER_STDOUT=<file> keeps the server's stdout (its JSON log).
+  const keep = process.env.BENCH_SERVER_STDOUT ? createWriteStream(process.env.BENCH_SERVER_STDOUT) : null;
   child.stdout!.on('data', (c: Buffer) => {
     stdoutBytes += c.length;
+    keep?.write(c);
   });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => {
