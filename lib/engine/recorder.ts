@@ -99,7 +99,7 @@ export class RunRecorder {
     announce: (tx: Queries, retries: RetryJob[]) => Promise<void>,
     onPaused: (schedule: PausedSchedule) => void,
     wakeChannel: string,
-    starting: () => boolean = () => false,
+    starting: () => boolean,
   ) {
     this.#wakeChannel = wakeChannel;
     this.#starting = starting;
