@@ -6,9 +6,9 @@
  * This module is its one owner: the engine calls the hooks of `EngineMetrics`, the facade hands out
  * `SchedulerMetrics`, and the HTTP server records requests through it.
  *
- * Cheap on the hot path, and bounded: a hook is one counter increment or one histogram observation
- * (well under a microsecond) on a child whose labels are fixed when the worker or the scheduler is
- * made, never built from the run; labels take a handful of values each
+ * Cheap on the hot path, and bounded: a hook adds to a plain number or pushes one onto an array
+ * (Gathered*), handed to prom-client when the metric is read, on a child whose labels are fixed
+ * when the worker or the scheduler is made, never built from the run; labels take a handful of values each
  * (queue, trigger, status, kind, state, pool, method, route pattern), never a schedule or a run, so
  * the number of series does not grow with schedules (test/unit/metrics.test.ts drives 100,000).
  * What the database knows (backlog, schedules by state) is read at scrape time, at most once per
@@ -125,6 +125,52 @@ export const NO_METRICS: EngineMetrics = Object.freeze({
 
 const TRIGGERS: ReadonlySet<string> = new Set(RUN_TRIGGERS);
 
+/**
+ * Observations waiting for prom-client at most: past this many, they are handed over at once.
+ * Otherwise they are handed over when the metric is read (its collect()).
+ */
+const MAX_GATHERED = 4096;
+
+/**
+ * A histogram child's observations gathered as plain numbers: a prom-client observation builds a
+ * label object and a hash string (about 400 bytes, a microsecond), which a 1,000-run tick paid a
+ * thousand times while its handlers were starting. The metric reads the same once collected.
+ */
+class GatheredHistogram {
+  readonly #child: Histogram.Internal<string>;
+  #values: number[] = [];
+  constructor(child: Histogram.Internal<string>) {
+    this.#child = child;
+  }
+  observe(value: number): void {
+    this.#values.push(value);
+    if (this.#values.length >= MAX_GATHERED) this.flush();
+  }
+  flush(): void {
+    const values = this.#values;
+    this.#values = [];
+    for (const value of values) this.#child.observe(value);
+  }
+}
+
+/** A counter child's increments gathered as one number (see GatheredHistogram). */
+class GatheredCounter {
+  readonly #child: Counter.Internal;
+  #pending = 0;
+  constructor(child: Counter.Internal) {
+    this.#child = child;
+  }
+  inc(by = 1): void {
+    this.#pending += by;
+  }
+  flush(): void {
+    if (this.#pending === 0) return;
+    const by = this.#pending;
+    this.#pending = 0;
+    this.#child.inc(by);
+  }
+}
+
 /** The metrics of `config` (null: off) on the figures of `sources`. Throws ValidationError on a name already in the registry. */
 export function createMetrics(config: MetricsConfig | null, sources: MetricSources): EngineMetrics {
   return config ? new PrometheusMetrics(config, sources) : NO_METRICS;
@@ -138,10 +184,12 @@ class PrometheusMetrics implements EngineMetrics {
   readonly #claimDuration: Histogram;
   readonly #commitDuration: Histogram;
   readonly #tickClaimed: Histogram;
-  readonly #fired: Record<RunTrigger, Counter.Internal>;
-  readonly #finished: Record<FinishedStatus, Counter.Internal>;
-  readonly #retries: Counter;
-  readonly #notFired: Record<(typeof NOT_FIRED_KINDS)[number], Counter.Internal>;
+  /** Gathered lateness children of every queue, handed to prom-client when the histogram is read. */
+  readonly #latenessChildren: GatheredHistogram[] = [];
+  readonly #fired: Record<RunTrigger, GatheredCounter>;
+  readonly #finished: Record<FinishedStatus, GatheredCounter>;
+  readonly #retries: GatheredCounter;
+  readonly #notFired: Record<(typeof NOT_FIRED_KINDS)[number], GatheredCounter>;
   readonly #http: Histogram<'method' | 'route' | 'status'>;
   readonly #queues = new Map<string, QueueMetrics>();
   /** The last database read, shared by the gauges of one scrape and by the scrapes of DATABASE_CACHE_MS. */
@@ -189,6 +237,9 @@ class PrometheusMetrics implements EngineMetrics {
       labelNames: ['queue', 'trigger'],
       buckets: LATENESS_BUCKETS,
       registers,
+      collect: () => {
+        for (const child of this.#latenessChildren) child.flush();
+      },
     });
     this.#claimDuration = new Histogram({
       name: `${p}claim_duration_seconds`,
@@ -208,32 +259,38 @@ class PrometheusMetrics implements EngineMetrics {
       buckets: COUNT_BUCKETS,
       registers,
     });
-    const fired = new Counter({
-      name: `${p}runs_fired_total`,
-      help: 'Runs fired (enqueued), by trigger.',
-      labelNames: ['trigger'],
-      registers,
-    });
-    this.#fired = childrenOf(fired, 'trigger', RUN_TRIGGERS);
-    const finished = new Counter({
-      name: `${p}runs_finished_total`,
-      help: 'Runs that reached a final status: succeeded or failed in this instance’s workers, or cancelled by a delete here.',
-      labelNames: ['status'],
-      registers,
-    });
-    this.#finished = childrenOf(finished, 'status', FINISHED_STATUSES);
-    this.#retries = new Counter({
-      name: `${p}run_retries_total`,
-      help: 'Failed attempts (in this instance’s workers) that will be retried.',
-      registers,
-    });
-    const notFired = new Counter({
-      name: `${p}ticks_not_fired_total`,
-      help: 'Ticks recorded without firing, by kind: missed (downtime, catch-up policy) or skipped (overlap).',
-      labelNames: ['kind'],
-      registers,
-    });
-    this.#notFired = childrenOf(notFired, 'kind', NOT_FIRED_KINDS);
+    this.#fired = gatheredCounters(
+      { name: `${p}runs_fired_total`, help: 'Runs fired (enqueued), by trigger.', registers },
+      'trigger',
+      RUN_TRIGGERS,
+    );
+    this.#finished = gatheredCounters(
+      {
+        name: `${p}runs_finished_total`,
+        help: 'Runs that reached a final status: succeeded or failed in this instance’s workers, or cancelled by a delete here.',
+        registers,
+      },
+      'status',
+      FINISHED_STATUSES,
+    );
+    this.#retries = gatheredCounters(
+      {
+        name: `${p}run_retries_total`,
+        help: 'Failed attempts (in this instance’s workers) that will be retried.',
+        registers,
+      },
+      null,
+      [''],
+    )[''];
+    this.#notFired = gatheredCounters(
+      {
+        name: `${p}ticks_not_fired_total`,
+        help: 'Ticks recorded without firing, by kind: missed (downtime, catch-up policy) or skipped (overlap).',
+        registers,
+      },
+      'kind',
+      NOT_FIRED_KINDS,
+    );
 
     const figures = () => this.#figures();
     new Gauge({
@@ -391,10 +448,12 @@ class PrometheusMetrics implements EngineMetrics {
     let hooks = this.#queues.get(name);
     if (!hooks) {
       // One child per trigger, made (and shown, at zero) once: a start builds no label object.
-      const children = new Map<string, Histogram.Internal<'queue' | 'trigger'>>();
+      const children = new Map<string, GatheredHistogram>();
       for (const trigger of RUN_TRIGGERS) {
         this.#lateness.zero({ queue: name, trigger });
-        children.set(trigger, this.#lateness.labels({ queue: name, trigger }));
+        const child = new GatheredHistogram(this.#lateness.labels({ queue: name, trigger }));
+        children.set(trigger, child);
+        this.#latenessChildren.push(child);
       }
       hooks = {
         lateness: (trigger, seconds) => {
@@ -407,16 +466,28 @@ class PrometheusMetrics implements EngineMetrics {
   }
 }
 
-/** A labelled child per value, each shown at zero from the start (so rate() and increase() see the first one). */
-function childrenOf<V extends string>(
-  counter: Counter,
-  label: string,
+/**
+ * A counter (labelled `label`, or with no label when null) and a gathered child per value, each
+ * shown at zero from the start (so rate() and increase() see the first one), handed to prom-client
+ * when the counter is read.
+ */
+function gatheredCounters<V extends string>(
+  options: { name: string; help: string; registers: Registry[] },
+  label: string | null,
   values: readonly V[],
-): Record<V, Counter.Internal> {
-  const children = {} as Record<V, Counter.Internal>;
+): Record<V, GatheredCounter> {
+  const children = {} as Record<V, GatheredCounter>;
+  const counter = new Counter({
+    ...options,
+    labelNames: label === null ? [] : [label],
+    collect: () => {
+      for (const child of Object.values<GatheredCounter>(children)) child.flush();
+    },
+  });
   for (const value of values) {
-    counter.inc({ [label]: value }, 0);
-    children[value] = counter.labels({ [label]: value });
+    const labels = label === null ? {} : { [label]: value };
+    counter.inc(labels, 0);
+    children[value] = new GatheredCounter(counter.labels(labels));
   }
   return children;
 }

@@ -204,6 +204,23 @@ describe('metrics hooks', () => {
     assert.equal(sampleValue(out, `${P}tick_claimed_schedules_bucket`, { le: '500' }), 0);
   });
 
+  it('hands what runs gathered to the metric once: a second read shows the same, a later run adds to it', async () => {
+    const metrics = createMetrics(OWN, fakeSources());
+    const lateness = `${P}handler_start_lateness_seconds_count`;
+    metrics.queue('q').lateness('schedule', 0.01);
+    metrics.event('succeeded', [{ ...context('schedule'), durationMs: 3 }]);
+    for (let read = 0; read < 2; read++) {
+      const out = await text(metrics);
+      assert.equal(sampleValue(out, lateness, { queue: 'q', trigger: 'schedule' }), 1);
+      assert.equal(sampleValue(out, `${P}runs_finished_total`, { status: 'succeeded' }), 1);
+    }
+    metrics.queue('q').lateness('schedule', 0.02);
+    metrics.event('succeeded', [{ ...context('schedule'), durationMs: 3 }]);
+    const out = await text(metrics);
+    assert.equal(sampleValue(out, lateness, { queue: 'q', trigger: 'schedule' }), 2);
+    assert.equal(sampleValue(out, `${P}runs_finished_total`, { status: 'succeeded' }), 2);
+  });
+
   it('reads slots by queue (workers of one queue add up) and pools at scrape time', async () => {
     const out = await text(createMetrics(OWN, fakeSources()));
     assert.equal(sampleValue(out, `${P}worker_slots`, { queue: 'a' }), 15);
