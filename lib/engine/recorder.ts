@@ -152,6 +152,47 @@ export class RunRecorder {
     this.#arm();
   }
 
+  /**
+   * An attempt of a run that no pg-boss job carries succeeded: ended() with status 'succeeded', no
+   * retry and no settlement. Its end is written into its still unwritten start in place, building
+   * nothing (a short handler's start and end usually share a write; at a 1,000-run tick the two
+   * event objects of ended() were a fifth of what a run's start and end allocated).
+   */
+  succeeded(
+    id: string,
+    owner: string,
+    attempt: number,
+    attemptStartedAt: Date,
+    finishedAt: Date,
+    response: RunEvent['response'],
+  ): void {
+    const pending = this.#batch.events.get(id);
+    if (pending === undefined || pending.attempt !== attempt) {
+      this.ended({
+        id,
+        owner,
+        attempt,
+        status: 'succeeded',
+        finishedAt,
+        error: null,
+        outcome: null,
+        attemptStartedAt,
+        job: false,
+        response,
+      });
+      return;
+    }
+    pending.status = 'succeeded';
+    pending.finishedAt = finishedAt;
+    pending.error = null;
+    pending.outcome = null;
+    pending.attemptStartedAt = attemptStartedAt;
+    pending.job = false;
+    pending.response = response;
+    pending.owner = owner;
+    this.#arm();
+  }
+
   /** A pg-boss settlement with no run history to write (a job whose run the engine does not know). */
   settle(settlement: Settlement): void {
     this.#batch.settlements.push(settlement);

@@ -52,6 +52,18 @@ export interface LeasedRun {
   owner: string;
   /** Catch-up and backfill runs start after fresh ticks. */
   backlog: boolean;
+  /** Made by the worker when it accepts the run (ahead of the tick), so its start makes less. */
+  prepared?: PreparedAttempt;
+}
+
+/** What a handler's attempt is run with, made before it starts. */
+interface PreparedAttempt {
+  /** `runId:attempt`: its entry among the attempts in flight. */
+  key: string;
+  controller: AbortController;
+  /** The handler's argument (its signal is the controller's). */
+  context: RunContext;
+  span: RunSpanInfo;
 }
 
 /** A job taken from pg-boss, with its attempt's start already recorded under this instance. */
@@ -118,34 +130,47 @@ function toError(value: unknown): Error {
   return new Error(`the handler threw ${shown ?? String(typeof value)}`, { cause: value });
 }
 
-/** A queue of runs in arrival order with O(1) take (arrays shift in O(n)). */
+/**
+ * A queue of runs in arrival order with O(1) take (arrays shift in O(n)). Its array is emptied and
+ * compacted in place, never replaced: code V8 optimized during the first tick assumes the field
+ * keeps the array it started with, and replacing it in a later tick (the first one to take past
+ * the compaction mark) threw away the optimized code of the whole start path while that tick's
+ * handlers were starting.
+ */
 class Queue<T> {
-  #items: T[] = [];
+  readonly #items: T[] = [];
   #head = 0;
   get size(): number {
     return this.#items.length - this.#head;
   }
-  push(...items: T[]): void {
-    this.#items.push(...items);
+  push(item: T): void {
+    this.#items.push(item);
   }
   take(): T | undefined {
-    if (this.#head >= this.#items.length) return undefined;
-    const item = this.#items[this.#head++];
-    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
+    const items = this.#items;
+    if (this.#head >= items.length) return undefined;
+    const item = items[this.#head++];
+    if (this.#head === items.length) {
+      // Emptied (the end of every tick): start again at the front.
+      items.length = 0;
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > items.length) {
+      items.splice(0, this.#head);
       this.#head = 0;
     }
     return item;
   }
   drainAll(): T[] {
     const all = this.#items.slice(this.#head);
-    this.#items = [];
+    this.#items.length = 0;
     this.#head = 0;
     return all;
   }
   filter(keep: (item: T) => boolean): void {
-    this.#items = this.#items.slice(this.#head).filter(keep);
+    const kept = this.#items.slice(this.#head).filter(keep);
+    this.#items.length = 0;
     this.#head = 0;
+    for (const item of kept) this.#items.push(item);
   }
 }
 
@@ -295,9 +320,12 @@ export class RunWorker {
     const at = Math.round(atDbMs);
     this.#reserve(at, -reserved);
     if (runs.length === 0) return;
+    // Made now, a second or more before the tick, rather than as each handler starts: at a 1,000-run
+    // tick, what a start allocates is what the young generation collects in the middle of it.
+    for (const run of runs) run.prepared = this.#prepareLeased(run);
     const entry = this.#scheduled.get(at);
     if (entry) {
-      entry.runs.push(...runs);
+      for (const run of runs) entry.runs.push(run);
     } else {
       const timer = setTimeout(() => this.#due(at), Math.max(0, this.#deps.lease.msUntil(at)));
       this.#scheduled.set(at, { runs: [...runs], timer });
@@ -326,7 +354,8 @@ export class RunWorker {
     if (!entry) return;
     // A timer may fire a moment early, and the database's clock is an estimate: never start a run
     // before its instant, whatever the estimate's error.
-    const earliest = Math.min(...entry.runs.map((run) => run.scheduledFor.getTime()));
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const run of entry.runs) earliest = Math.min(earliest, run.scheduledFor.getTime());
     const early = this.#deps.lease.msUntil(earliest) + this.#deps.lease.uncertaintyMs;
     if (early > 0) {
       entry.timer = setTimeout(() => this.#due(at), Math.ceil(early));
@@ -380,6 +409,28 @@ export class RunWorker {
     return sorted[Math.floor(sorted.length * 0.9)] ?? null;
   }
 
+  #prepareLeased(run: LeasedRun): PreparedAttempt {
+    const controller = new AbortController();
+    return {
+      key: `${run.id}:1`,
+      controller,
+      context: {
+        runId: run.id,
+        scheduleId: run.scheduleId,
+        scheduleName: run.scheduleName,
+        scheduledFor: run.scheduledFor,
+        firedAt: run.firedAt,
+        attempt: 1,
+        trigger: run.trigger,
+        fields: run.fields,
+        options: run.options,
+        target: run.target,
+        signal: controller.signal,
+      },
+      span: { runId: run.id, scheduleName: run.scheduleName, attempt: 1, trigger: run.trigger, queue: this.queue },
+    };
+  }
+
   #startLeased(run: LeasedRun): void {
     const { lease, recorder } = this.#deps;
     const owner = run.owner;
@@ -394,35 +445,10 @@ export class RunWorker {
     // Catch-up and backfill runs are late by design: their trigger label keeps them apart.
     this.#metrics.lateness(run.trigger, lateMs / 1000);
     recorder.started(run.id, owner, 1, startedAt, false);
-    const context = (signal: AbortSignal): RunContext => ({
-      runId: run.id,
-      scheduleId: run.scheduleId,
-      scheduleName: run.scheduleName,
-      scheduledFor: run.scheduledFor,
-      firedAt: run.firedAt,
-      attempt: 1,
-      trigger: run.trigger,
-      fields: run.fields,
-      options: run.options,
-      target: run.target,
-      signal,
-    });
-    const span = { runId: run.id, scheduleName: run.scheduleName, attempt: 1, trigger: run.trigger, queue: this.queue };
-    this.#execute(`${run.id}:1`, context, span, undefined, run.options.runTimeoutSeconds, (ending) => {
+    this.#execute(run.prepared ?? this.#prepareLeased(run), undefined, run.options.runTimeoutSeconds, (ending) => {
       const finishedAt = new Date(lease.dbNow());
       if (ending.ok) {
-        recorder.ended({
-          id: run.id,
-          owner,
-          attempt: 1,
-          status: 'succeeded',
-          finishedAt,
-          error: null,
-          outcome: null,
-          attemptStartedAt: startedAt,
-          job: false,
-          response: ending.response,
-        });
+        recorder.succeeded(run.id, owner, 1, startedAt, finishedAt, ending.response);
         return false;
       }
       // The first failure of a leased run: retried through pg-boss while retries remain.
@@ -549,23 +575,28 @@ export class RunWorker {
     if (known && attempt === 1) {
       this.#metrics.lateness(data.trigger, Math.max(0, lease.dbNow() - scheduledFor.getTime()) / 1000);
     }
-    const context = (signal: AbortSignal): RunContext => ({
-      runId,
-      scheduleId: data.scheduleId,
-      scheduleName: data.scheduleName,
-      scheduledFor,
-      firedAt: new Date(data.firedAt),
-      attempt,
-      trigger: data.trigger,
-      fields: data.fields ?? {},
-      options,
-      target: data.target ?? { type: 'log' },
-      signal,
-    });
-    const span = { runId, scheduleName: data.scheduleName, attempt, trigger: data.trigger, queue: this.queue };
+    const controller = new AbortController();
+    const prepared: PreparedAttempt = {
+      key: `${runId}:${attempt}`,
+      controller,
+      context: {
+        runId,
+        scheduleId: data.scheduleId,
+        scheduleName: data.scheduleName,
+        scheduledFor,
+        firedAt: new Date(data.firedAt),
+        attempt,
+        trigger: data.trigger,
+        fields: data.fields ?? {},
+        options,
+        target: data.target ?? { type: 'log' },
+        signal: controller.signal,
+      },
+      span: { runId, scheduleName: data.scheduleName, attempt, trigger: data.trigger, queue: this.queue },
+    };
     // A manual run triggered inside a span: its handler's span is a child of that one.
     const parent = data.traceparent === undefined ? undefined : contextOf(data);
-    this.#execute(`${runId}:${attempt}`, context, span, parent, job.expireInSeconds, (ending) => {
+    this.#execute(prepared, parent, job.expireInSeconds, (ending) => {
       const final = !ending.ok && job.retryCount >= job.retryLimit;
       // A webhook receiver asked for a longer wait than pg-boss would give the retry: the job is
       // replaced by a retry of its own that starts then (pg-boss has no per-failure delay).
@@ -630,16 +661,12 @@ export class RunWorker {
    * of the last handler's lateness or a young-generation collection more.
    */
   #execute(
-    key: string,
-    makeContext: (signal: AbortSignal) => RunContext,
-    span: RunSpanInfo,
+    { key, controller, context, span }: PreparedAttempt,
     parent: Context | undefined,
     timeoutSeconds: number,
     settle: (ending: Ending) => boolean,
   ): void {
-    const controller = new AbortController();
     const traced = startRunSpan(span, parent);
-    const context = makeContext(controller.signal);
     // Only when the run span is a real one (an SDK is registered, or the trigger's trace goes on).
     const traceparent = carrierOf(traced.span.spanContext())?.traceparent;
     if (traceparent !== undefined) context.traceparent = traceparent;
@@ -678,7 +705,11 @@ export class RunWorker {
       clearTimeout(expiry);
       this.#inFlight.delete(key);
       finish(ending);
-      this.#drain();
+      // The slot is free. While a tick is being started in slices, its next slice takes it: starting
+      // a slice of its own here would run in the same turn of the event loop, and a tick whose
+      // handlers end as fast as they start would be started in one turn, requests and lease
+      // renewals waiting behind it.
+      if (this.#continueDrain === null) this.#drain();
     };
     // A webhook run is delivered by the engine; every other run goes to the handler. Its outcome is
     // taken once it settles, always after this call returns (so never inside #drain's loop).

@@ -90,6 +90,34 @@ describe('RunRecorder', () => {
     assert.equal(row!.response, null);
   });
 
+  it('succeeded() writes the end into its unwritten start, or as an end of its own once the start is written', async () => {
+    const finishedAt = new Date(startedAt.getTime() + 3);
+    recorder.started('run-1', 'owner', 1, startedAt, false);
+    recorder.succeeded('run-1', 'owner', 1, startedAt, finishedAt, null);
+    recorder.started('run-2', 'owner', 1, startedAt, false);
+    await advance(20);
+    assert.equal(writes.length, 1);
+    const [merged, started] = writes[0]!;
+    assert.equal(merged!.isStart, true);
+    assert.equal(merged!.status, 'succeeded');
+    assert.deepEqual(merged!.startedAt, startedAt);
+    assert.deepEqual(merged!.finishedAt, finishedAt);
+    assert.equal(started!.status, 'running');
+    // run-2's start is written: its end is an event of its own.
+    recorder.succeeded('run-2', 'owner', 1, startedAt, finishedAt, null);
+    await advance(20);
+    assert.equal(writes.length, 2);
+    const [ended] = writes[1]!;
+    assert.equal(ended!.id, 'run-2');
+    assert.equal(ended!.isStart, false);
+    assert.equal(ended!.status, 'succeeded');
+    assert.equal(ended!.startedAt, null);
+    assert.deepEqual(ended!.attemptStartedAt, startedAt);
+    assert.deepEqual(ended!.finishedAt, finishedAt);
+    assert.equal(ended!.error, null);
+    assert.equal(ended!.job, false);
+  });
+
   it('waits while handlers are starting, and writes once they are started', async () => {
     starting = true;
     recorder.started('run-1', 'owner', 1, startedAt, false);
