@@ -55,9 +55,27 @@ export function logFileFor(logDir: string, name: string): string {
   return file;
 }
 
+/**
+ * An instant as ISO 8601, remembering the last one: the runs of a tick share their scheduled
+ * instant, and most of their start times fall in the same millisecond as another's.
+ */
+function isoMemo(): (ms: number) => string {
+  let lastMs = Number.NaN;
+  let last = '';
+  return (ms) => {
+    if (ms !== lastMs) {
+      last = new Date(ms).toISOString();
+      lastMs = ms;
+    }
+    return last;
+  };
+}
+const nowIso = isoMemo();
+const scheduledIso = isoMemo();
+
 /** One line: the time it ran, the run id, the scheduled instant, and the job's fields as JSON. */
-export function formatLine(run: RunContext, now: Date): string {
-  return `${now.toISOString()} ${run.runId} ${run.scheduledFor.toISOString()} ${JSON.stringify(run.fields)}\n`;
+export function formatLine(run: RunContext, nowMs: number): string {
+  return `${nowIso(nowMs)} ${run.runId} ${scheduledIso(run.scheduledFor.getTime())} ${JSON.stringify(run.fields)}\n`;
 }
 
 interface OpenFile {
@@ -96,7 +114,9 @@ class LogFiles {
    */
   append(file: string, line: string): Promise<void> | undefined {
     const entry = this.#entry(file);
-    if (entry.fd === null) return entry.opening.then((fd) => this.#write(file, entry, fd, line));
+    // Once open, the line comes back here: a job's first line and every later one take the same
+    // path, so code V8 optimized in the first tick (every file opening) holds in the next.
+    if (entry.fd === null) return entry.opening.then(() => this.append(file, line));
     this.#write(file, entry, entry.fd, line);
     return undefined;
   }
@@ -143,20 +163,26 @@ class LogFiles {
   }
 
   #entry(file: string): OpenFile {
-    const now = Date.now();
-    const entry = this.#files.get(file);
-    if (entry) {
-      // Most recently used last: Map keeps insertion order.
-      this.#files.delete(file);
-      this.#files.set(file, entry);
-      return entry;
+    const files = this.#files;
+    const entry = files.get(file) ?? this.#open(file);
+    // Most recently used last: Map keeps insertion order.
+    files.delete(file);
+    files.set(file, entry);
+    while (files.size > MAX_OPEN_FILES) {
+      const [oldest, old] = files.entries().next().value as [string, OpenFile];
+      this.#forget(oldest, old);
     }
+    return entry;
+  }
+
+  #open(file: string): OpenFile {
     const opened: OpenFile = {
       fd: null,
       opening: Promise.resolve(-1),
       dev: 0,
       ino: 0,
-      checkedAt: now,
+      // Checked after its first line too.
+      checkedAt: Date.now() - RECHECK_MS - 1,
     };
     opened.opening = openAppend(file).then((o) => {
       opened.dev = o.dev;
@@ -166,11 +192,6 @@ class LogFiles {
     });
     // Forgotten (evicted) before the open finished: close what it opened.
     opened.opening.catch(() => this.#forget(file, opened));
-    this.#files.set(file, opened);
-    while (this.#files.size > MAX_OPEN_FILES) {
-      const [oldest, old] = this.#files.entries().next().value as [string, OpenFile];
-      this.#forget(oldest, old);
-    }
     return opened;
   }
 
@@ -230,15 +251,17 @@ export async function startLogWorker({ scheduler, logDir, logger, concurrency }:
     }
     return file;
   };
+  // Asked once (the level is set at start), so no run calls the logger for nothing.
+  const debug = logger.isLevelEnabled('debug');
   const logged = (run: RunContext) =>
     logger.debug({ run_id: run.runId, job: run.scheduleName, attempt: run.attempt }, 'run logged');
   return scheduler.work(
     (run) => {
       // The line's time is taken here, as the handler starts: the write follows within microseconds,
       // before the handler returns (no promise of its own unless the file is still being opened).
-      const opening = files.append(fileOf(run.scheduleName), formatLine(run, new Date()));
-      if (opening) return opening.then(() => logged(run));
-      logged(run);
+      const opening = files.append(fileOf(run.scheduleName), formatLine(run, Date.now()));
+      if (opening) return debug ? opening.then(() => logged(run)) : opening;
+      if (debug) logged(run);
     },
     { concurrency: concurrency ?? LOG_WORKER_CONCURRENCY },
   );
