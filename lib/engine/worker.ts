@@ -448,7 +448,18 @@ export class RunWorker {
     this.#execute(run.prepared ?? this.#prepareLeased(run), undefined, run.options.runTimeoutSeconds, (ending) => {
       const finishedAt = new Date(lease.dbNow());
       if (ending.ok) {
-        recorder.succeeded(run.id, owner, 1, startedAt, finishedAt, ending.response);
+        recorder.ended({
+          id: run.id,
+          owner,
+          attempt: 1,
+          status: 'succeeded',
+          finishedAt,
+          error: null,
+          outcome: null,
+          attemptStartedAt: startedAt,
+          job: false,
+          response: ending.response,
+        });
         return false;
       }
       // The first failure of a leased run: retried through pg-boss while retries remain.

@@ -90,10 +90,21 @@ describe('RunRecorder', () => {
     assert.equal(row!.response, null);
   });
 
-  it('succeeded() writes the end into its unwritten start, or as an end of its own once the start is written', async () => {
+  it('ended() writes the end into its unwritten start, or as an end of its own once the start is written', async () => {
     const finishedAt = new Date(startedAt.getTime() + 3);
     recorder.started('run-1', 'owner', 1, startedAt, false);
-    recorder.succeeded('run-1', 'owner', 1, startedAt, finishedAt, null);
+    recorder.ended({
+      id: 'run-1',
+      owner: 'owner',
+      attempt: 1,
+      status: 'succeeded',
+      finishedAt,
+      error: null,
+      outcome: null,
+      attemptStartedAt: startedAt,
+      job: false,
+      response: null,
+    });
     recorder.started('run-2', 'owner', 1, startedAt, false);
     await advance(20);
     assert.equal(writes.length, 1);
@@ -104,7 +115,18 @@ describe('RunRecorder', () => {
     assert.deepEqual(merged!.finishedAt, finishedAt);
     assert.equal(started!.status, 'running');
     // run-2's start is written: its end is an event of its own.
-    recorder.succeeded('run-2', 'owner', 1, startedAt, finishedAt, null);
+    recorder.ended({
+      id: 'run-2',
+      owner: 'owner',
+      attempt: 1,
+      status: 'succeeded',
+      finishedAt,
+      error: null,
+      outcome: null,
+      attemptStartedAt: startedAt,
+      job: false,
+      response: null,
+    });
     await advance(20);
     assert.equal(writes.length, 2);
     const [ended] = writes[1]!;
