@@ -14,6 +14,7 @@ test('1,000 every-second schedules a day behind: answers, fresh ticks on time, e
     watchSeconds: 60,
     catchUpTimeoutSeconds: 600,
     healthcheckP99Ms: 100,
+    freshP99Ms: 100,
   });
   console.log('catch-up drill:', JSON.stringify(summary));
 });

@@ -12,6 +12,7 @@ test('300 every-second schedules a day behind: the server keeps answering, fresh
     watchSeconds: 10,
     catchUpTimeoutSeconds: 90,
     healthcheckP99Ms: 250,
+    freshP99Ms: 1000,
   });
   console.log('catch-up drill:', JSON.stringify(summary));
 });
