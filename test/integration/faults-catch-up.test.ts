@@ -11,7 +11,7 @@ test('300 every-second schedules a day behind: the server keeps answering, fresh
     downtimeHours: 24,
     watchSeconds: 10,
     catchUpTimeoutSeconds: 90,
-    healthcheckP99Ms: 250,
+    healthcheckP99Ms: 500,
     freshP99Ms: 1000,
   });
   console.log('catch-up drill:', JSON.stringify(summary));
