@@ -985,6 +985,9 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
       options.concurrency === undefined
         ? this.#config.workConcurrency
         : checkInteger('concurrency', options.concurrency, 1, 1000);
+    if (options.prepare !== undefined && typeof options.prepare !== 'function') {
+      throw new ValidationError({ field: 'prepare', expected: 'a function' });
+    }
     const { boss } = this.#running('work()');
     await boss.ensureQueue(queue);
     const lease = this.#lease;
@@ -1037,6 +1040,7 @@ class PgScheduler extends EventEmitter<SchedulerEvents> implements Scheduler {
       queue,
       concurrency,
       handler,
+      options.prepare,
     );
     this.#workers.push(worker);
     worker.start();

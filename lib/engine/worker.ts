@@ -201,6 +201,7 @@ export class RunWorker {
   readonly #deps: WorkerDeps;
   readonly #concurrency: number;
   readonly #handler: RunHandler;
+  readonly #prepare: ((run: RunContext) => unknown) | undefined;
   /** By `runId:attempt`: a retry of an expired attempt may run beside it. */
   readonly #inFlight = new Map<string, InFlight>();
   /** Attempts given back at stop: their handler's late outcome must not settle them. */
@@ -230,11 +231,18 @@ export class RunWorker {
   #poll: NodeJS.Timeout | null = null;
   readonly #metrics: QueueMetrics;
 
-  constructor(deps: WorkerDeps, queue: string, concurrency: number, handler: RunHandler) {
+  constructor(
+    deps: WorkerDeps,
+    queue: string,
+    concurrency: number,
+    handler: RunHandler,
+    prepare?: (run: RunContext) => unknown,
+  ) {
     this.#deps = deps;
     this.queue = queue;
     this.#concurrency = concurrency;
     this.#handler = handler;
+    this.#prepare = prepare;
     this.#metrics = deps.metrics.queue(queue);
   }
 
@@ -323,6 +331,9 @@ export class RunWorker {
     // Made now, a second or more before the tick, rather than as each handler starts: at a 1,000-run
     // tick, what a start allocates is what the young generation collects in the middle of it.
     for (const run of runs) run.prepared = this.#prepareLeased(run);
+    // The handler's own preparation (WorkOptions.prepare), as early: a file opened or read ahead
+    // now is work its tick does not wait for.
+    if (this.#prepare) for (const run of runs) this.#prepareHandler(this.#prepare, run.prepared!.context);
     const entry = this.#scheduled.get(at);
     if (entry) {
       for (const run of runs) entry.runs.push(run);
@@ -331,6 +342,17 @@ export class RunWorker {
       this.#scheduled.set(at, { runs: [...runs], timer });
     }
     this.#scheduledCount += runs.length;
+  }
+
+  #prepareHandler(prepare: (run: RunContext) => unknown, context: RunContext): void {
+    if (context.target.type === 'webhook') return;
+    const report = (error: unknown) => this.#deps.emit('error', toError(error));
+    try {
+      const result = prepare(context);
+      if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') Promise.resolve(result).catch(report);
+    } catch (error) {
+      report(error);
+    }
   }
 
   /** Forgets leased runs that have not started and match (their schedule was deleted). */

@@ -5,26 +5,29 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import fs, { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import type { RunContext, RunHandler, Scheduler } from '../../lib/index.ts';
+import { after, before, mock, test } from 'node:test';
+import type { RunContext, RunHandler, Scheduler, WorkOptions } from '../../lib/index.ts';
 import { createLogger } from '../../server/logger.ts';
 import { startLogWorker } from '../../server/worker.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 let logDir: string;
 let handle: (run: RunContext) => Promise<void>;
+let prepare: (run: RunContext) => unknown;
 
 before(async () => {
   logDir = await mkdtemp(path.join(tmpdir(), 'log-worker-'));
   const scheduler = {
-    work: async (handler: RunHandler) => {
+    work: async (handler: RunHandler, options: WorkOptions) => {
       handle = async (run) => {
         await handler(run);
       };
+      prepare = options.prepare!;
       return 'scheduled-runs';
     },
   } as unknown as Scheduler;
@@ -95,4 +98,45 @@ test('a FIFO in place of a log file fails the run instead of blocking the proces
     return; // no mkfifo on this system
   }
   await assert.rejects(handle(run('fifo')), /ENXIO|not a regular file/);
+});
+
+test("prepare opens (creates) a job's file ahead of its first line, which then goes to it", async () => {
+  const file = path.join(logDir, 'ahead.log');
+  prepare(run('ahead'));
+  await waitFor('ahead.log created by prepare', () => existsSync(file));
+  assert.equal(await readFile(file, 'utf8'), '');
+  await handle(run('ahead', { first: true }));
+  assert.deepEqual((await linesOf('ahead')).length, 1);
+});
+
+test('prepare reads the last byte of a file idle for a while, and only then', async () => {
+  await handle(run('idle', { n: 1 }));
+  const file = path.join(logDir, 'idle.log');
+  const size = (await readFile(file)).length;
+  const reads: { position: unknown }[] = [];
+  const real = fs.read;
+  mock.method(fs, 'read', (...args: unknown[]) => {
+    reads.push({ position: args[4] });
+    return (real as (...a: unknown[]) => void)(...args);
+  });
+  syncBuiltinESMExports();
+  try {
+    prepare(run('idle')); // written just now: nothing to read
+    assert.equal(reads.length, 0);
+    mock.timers.enable({ apis: ['Date'], now: Date.now() + 60_000 });
+    try {
+      prepare(run('idle')); // a minute later: its last page may have left the page cache
+      prepare(run('idle')); // read ahead once
+    } finally {
+      mock.timers.reset();
+    }
+    assert.deepEqual(reads, [{ position: size - 1 }]);
+  } finally {
+    mock.restoreAll();
+    syncBuiltinESMExports();
+  }
+  await handle(run('idle', { n: 2 }));
+  const lines = await linesOf('idle');
+  assert.equal(lines.length, 2);
+  assert.match(lines[1]!, /\{"n":2\}$/);
 });
