@@ -22,6 +22,8 @@ const FLUSH_DELAY_MS = 20;
 const YIELD_STEP_MS = 5;
 const YIELD_MAX_MS = 250;
 const MAX_BACKOFF_MS = 2000;
+/** A write that has finished (see the constructor). */
+const SETTLED: Promise<void> = Promise.resolve();
 
 /** The pg-boss side of an ended attempt of a job-carried run. */
 export type Settlement = { queue: string; job: RunJob } & (
@@ -108,6 +110,17 @@ export class RunRecorder {
     this.#reportError = reportError;
     this.#announce = announce;
     this.#onPaused = onPaused;
+    // Every field that changes is written a second time now, so that V8 never compiles it as a
+    // constant: the first flush (in the first tick) would otherwise throw away the optimized code of
+    // every run's start, and the second tick would run unoptimized while it was compiled again.
+    this.#batch = emptyBatch();
+    this.#later = [];
+    this.#timer = null;
+    this.#yieldingSince = null;
+    this.#flushing = SETTLED;
+    this.#flushing = null;
+    this.#backoffMs = 0;
+    this.#closed = false;
   }
 
   /** An attempt's handler started. */

@@ -138,36 +138,52 @@ function toError(value: unknown): Error {
  * handlers were starting.
  */
 class Queue<T> {
-  readonly #items: T[] = [];
+  readonly #items: (T | undefined)[] = [];
   #head = 0;
+  constructor() {
+    // Written twice, so V8 never compiles it as a constant: every queue has the same map from the
+    // start, and the first take() from the backlog queue (at the end of the first tick) does not
+    // throw the optimized take() away.
+    this.#head = 0;
+  }
   get size(): number {
     return this.#items.length - this.#head;
   }
   push(item: T): void {
-    this.#items.push(item);
-  }
-  take(): T | undefined {
     const items = this.#items;
-    if (this.#head >= items.length) return undefined;
-    const item = items[this.#head++];
     if (this.#head === items.length) {
-      // Emptied (the end of every tick): start again at the front.
+      // Emptied (by the end of every tick): start again at the front.
       items.length = 0;
       this.#head = 0;
     } else if (this.#head > 1024 && this.#head * 2 > items.length) {
       items.splice(0, this.#head);
       this.#head = 0;
     }
+    items.push(item);
+  }
+  /**
+   * The next item, or undefined. Every call takes the same steps but the last check: code V8
+   * optimized while the first tick was being started must not meet a branch it never ran at that
+   * tick's end (it threw it away, and the second tick ran unoptimized while it was compiled again).
+   */
+  take(): T | undefined {
+    const items = this.#items;
+    const head = this.#head;
+    if (head >= items.length) return undefined;
+    const item = items[head];
+    // Not kept alive until the next push.
+    items[head] = undefined;
+    this.#head = head + 1;
     return item;
   }
   drainAll(): T[] {
-    const all = this.#items.slice(this.#head);
+    const all = this.#items.slice(this.#head) as T[];
     this.#items.length = 0;
     this.#head = 0;
     return all;
   }
   filter(keep: (item: T) => boolean): void {
-    const kept = this.#items.slice(this.#head).filter(keep);
+    const kept = (this.#items.slice(this.#head) as T[]).filter(keep);
     this.#items.length = 0;
     this.#head = 0;
     for (const item of kept) this.#items.push(item);
