@@ -189,7 +189,12 @@ class LogFiles {
     read(fd, READ_AHEAD_BUFFER, 0, 1, entry.size - 1, () => {
       // A failed read ahead changes nothing: the line's write reads the page itself.
       entry.reads -= 1;
-      if (entry.reads === 0 && entry.closeAfterReads) closeSync(fd);
+      if (entry.reads > 0 || !entry.closeAfterReads) return;
+      try {
+        closeSync(fd);
+      } catch {
+        // Nothing to do: an exception here would end the process.
+      }
     });
   }
 

@@ -362,14 +362,17 @@ export class RunWorker {
 
   #prepareHandler(prepare: (run: RunContext) => unknown, context: RunContext): void {
     if (context.target.type === 'webhook') return;
-    const report = (error: unknown) => this.#deps.emit('error', toError(error));
     try {
       const result = prepare(context);
-      if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') Promise.resolve(result).catch(report);
+      if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
+        Promise.resolve(result).catch(this.#prepareFailed);
+      }
     } catch (error) {
-      report(error);
+      this.#prepareFailed(error);
     }
   }
+
+  readonly #prepareFailed = (error: unknown): void => this.#deps.emit('error', toError(error));
 
   /** Forgets leased runs that have not started and match (their schedule was deleted). */
   forget(matches: (run: LeasedRun) => boolean): void {
