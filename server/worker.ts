@@ -231,15 +231,16 @@ class LogFiles {
   }
 
   #open(file: string): OpenFile {
+    const now = Date.now();
     const opened: OpenFile = {
       fd: null,
       opening: Promise.resolve(-1),
       dev: 0,
       ino: 0,
       // Checked after its first line too.
-      checkedAt: Date.now() - RECHECK_MS - 1,
+      checkedAt: now - RECHECK_MS - 1,
       size: 0,
-      touchedAt: Date.now(),
+      touchedAt: now,
       readable: false,
       reads: 0,
       closeAfterReads: false,

@@ -451,24 +451,36 @@ export class RunWorker {
   }
 
   #prepareLeased(run: LeasedRun): PreparedAttempt {
+    return this.#prepareAttempt(run.id, 1, run);
+  }
+
+  /** The one place an attempt's context, controller and span details are made (one object shape). */
+  #prepareAttempt(
+    runId: string,
+    attempt: number,
+    run: Pick<
+      RunContext,
+      'scheduleId' | 'scheduleName' | 'scheduledFor' | 'firedAt' | 'trigger' | 'fields' | 'options' | 'target'
+    >,
+  ): PreparedAttempt {
     const controller = new AbortController();
     return {
-      key: `${run.id}:1`,
+      key: `${runId}:${attempt}`,
       controller,
       context: {
-        runId: run.id,
+        runId,
         scheduleId: run.scheduleId,
         scheduleName: run.scheduleName,
         scheduledFor: run.scheduledFor,
         firedAt: run.firedAt,
-        attempt: 1,
+        attempt,
         trigger: run.trigger,
         fields: run.fields,
         options: run.options,
         target: run.target,
         signal: controller.signal,
       },
-      span: { runId: run.id, scheduleName: run.scheduleName, attempt: 1, trigger: run.trigger, queue: this.queue },
+      span: { runId, scheduleName: run.scheduleName, attempt, trigger: run.trigger, queue: this.queue },
     };
   }
 
@@ -627,25 +639,16 @@ export class RunWorker {
     if (known && attempt === 1) {
       this.#metrics.lateness(data.trigger, Math.max(0, lease.dbNow() - scheduledFor.getTime()) / 1000);
     }
-    const controller = new AbortController();
-    const prepared: PreparedAttempt = {
-      key: `${runId}:${attempt}`,
-      controller,
-      context: {
-        runId,
-        scheduleId: data.scheduleId,
-        scheduleName: data.scheduleName,
-        scheduledFor,
-        firedAt: new Date(data.firedAt),
-        attempt,
-        trigger: data.trigger,
-        fields: data.fields ?? {},
-        options,
-        target: data.target ?? { type: 'log' },
-        signal: controller.signal,
-      },
-      span: { runId, scheduleName: data.scheduleName, attempt, trigger: data.trigger, queue: this.queue },
-    };
+    const prepared = this.#prepareAttempt(runId, attempt, {
+      scheduleId: data.scheduleId,
+      scheduleName: data.scheduleName,
+      scheduledFor,
+      firedAt: new Date(data.firedAt),
+      trigger: data.trigger,
+      fields: data.fields ?? {},
+      options,
+      target: data.target ?? { type: 'log' },
+    });
     // A manual run triggered inside a span: its handler's span is a child of that one.
     const parent = data.traceparent === undefined ? undefined : contextOf(data);
     this.#execute(prepared, parent, job.expireInSeconds, (ending) => {

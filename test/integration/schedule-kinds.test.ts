@@ -276,9 +276,12 @@ describe('run options and pauses after failures', () => {
   });
 
   it('a manual run does not take a scheduled tick under overlap skip', async () => {
-    behaviours.set('manual-skip', (r) =>
-      r.trigger === 'manual' ? new Promise<void>((resolve) => setTimeout(resolve, 2500)) : undefined,
-    );
+    // The manual run lasts until a scheduled run has been seen: no fixed duration to outlast.
+    let releaseManual = () => {};
+    const manualHeld = new Promise<void>((resolve) => {
+      releaseManual = resolve;
+    });
+    behaviours.set('manual-skip', (r) => (r.trigger === 'manual' ? manualHeld : undefined));
     await scheduler.create({ name: 'manual-skip', every: '1s', overlap: 'skip', paused: true });
     await scheduler.trigger('manual-skip');
     await waitFor('the manual run started', () => handledFor('manual-skip').some((r) => r.trigger === 'manual'));
@@ -286,6 +289,7 @@ describe('run options and pauses after failures', () => {
     await waitFor('a scheduled run while the manual one still runs', () =>
       handledFor('manual-skip').some((r) => r.trigger === 'schedule'),
     );
+    releaseManual();
     await scheduler.pause('manual-skip');
   });
 });

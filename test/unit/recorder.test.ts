@@ -92,12 +92,11 @@ describe('RunRecorder', () => {
 
   it('ended() writes the end into its unwritten start, or as an end of its own once the start is written', async () => {
     const finishedAt = new Date(startedAt.getTime() + 3);
-    recorder.started('run-1', 'owner', 1, startedAt, false);
-    recorder.ended({
-      id: 'run-1',
+    const succeeded = (id: string) => ({
+      id,
       owner: 'owner',
       attempt: 1,
-      status: 'succeeded',
+      status: 'succeeded' as const,
       finishedAt,
       error: null,
       outcome: null,
@@ -105,6 +104,8 @@ describe('RunRecorder', () => {
       job: false,
       response: null,
     });
+    recorder.started('run-1', 'owner', 1, startedAt, false);
+    recorder.ended(succeeded('run-1'));
     recorder.started('run-2', 'owner', 1, startedAt, false);
     await advance(20);
     assert.equal(writes.length, 1);
@@ -115,18 +116,7 @@ describe('RunRecorder', () => {
     assert.deepEqual(merged!.finishedAt, finishedAt);
     assert.equal(started!.status, 'running');
     // run-2's start is written: its end is an event of its own.
-    recorder.ended({
-      id: 'run-2',
-      owner: 'owner',
-      attempt: 1,
-      status: 'succeeded',
-      finishedAt,
-      error: null,
-      outcome: null,
-      attemptStartedAt: startedAt,
-      job: false,
-      response: null,
-    });
+    recorder.ended(succeeded('run-2'));
     await advance(20);
     assert.equal(writes.length, 2);
     const [ended] = writes[1]!;
