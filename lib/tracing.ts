@@ -14,6 +14,7 @@ import {
   type Context,
   context,
   createTraceState,
+  INVALID_SPAN_CONTEXT,
   isSpanContextValid,
   type Span,
   type SpanContext,
@@ -59,7 +60,9 @@ const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
 /** The W3C headers of a span context, or undefined when it is not valid (no active span). */
 export function carrierOf(spanContext: SpanContext): TraceCarrier | undefined {
-  if (!isSpanContextValid(spanContext)) return undefined;
+  // The no-op tracer's spans (no SDK, no trace going on) all share this one: no ids to check (the
+  // check tests two regular expressions, per run).
+  if (spanContext === INVALID_SPAN_CONTEXT || !isSpanContextValid(spanContext)) return undefined;
   const flags = (spanContext.traceFlags & 0xff).toString(16).padStart(2, '0');
   const traceparent = `00-${spanContext.traceId}-${spanContext.spanId}-${flags}`;
   const tracestate = spanContext.traceState?.serialize();
