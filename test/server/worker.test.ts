@@ -109,28 +109,34 @@ test("prepare opens (creates) a job's file ahead of its first line, which then g
   assert.deepEqual((await linesOf('ahead')).length, 1);
 });
 
-test('prepare reads the last byte of a file idle for a while, and only then', async () => {
+test("prepare reads a file idle for a while ahead (its inode's block by a chown to the same owner, then its last byte), and only then", async () => {
   await handle(run('idle', { n: 1 }));
   const file = path.join(logDir, 'idle.log');
   const size = (await readFile(file)).length;
-  const reads: { position: unknown }[] = [];
-  const real = fs.read;
+  const calls: string[] = [];
+  const realRead = fs.read;
+  const realChown = fs.fchown;
   mock.method(fs, 'read', (...args: unknown[]) => {
-    reads.push({ position: args[4] });
-    return (real as (...a: unknown[]) => void)(...args);
+    calls.push(`read at ${args[4]}`);
+    return (realRead as (...a: unknown[]) => void)(...args);
+  });
+  mock.method(fs, 'fchown', (...args: unknown[]) => {
+    calls.push(`fchown ${args[1]} ${args[2]}`);
+    return (realChown as (...a: unknown[]) => void)(...args);
   });
   syncBuiltinESMExports();
   try {
     prepare(run('idle')); // written just now: nothing to read
-    assert.equal(reads.length, 0);
+    assert.deepEqual(calls, []);
     mock.timers.enable({ apis: ['Date'], now: Date.now() + 60_000 });
     try {
-      prepare(run('idle')); // a minute later: its last page may have left the page cache
+      prepare(run('idle')); // a minute later: its blocks may have left the cache
       prepare(run('idle')); // read ahead once
     } finally {
       mock.timers.reset();
     }
-    assert.deepEqual(reads, [{ position: size - 1 }]);
+    await waitFor('the read ahead', () => calls.length >= 2);
+    assert.deepEqual(calls, ['fchown -1 -1', `read at ${size - 1}`]);
   } finally {
     mock.restoreAll();
     syncBuiltinESMExports();
