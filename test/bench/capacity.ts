@@ -229,8 +229,11 @@ export const capacity: Benchmark = {
         value: `${onTarget ? `${count(onTarget.rate)}/s` : 'none'}; ${broke ? `${count(broke.rate)}/s` : 'none up to the last step'}`,
       });
     }
+    // Exactly once holds at every rate: no duplicate in any step. Every tick fired holds up to the
+    // ceiling: past it (a step that fell behind) ticks are late by definition, and those claimed
+    // later than the misfire grace are recorded as missed instead of fired (the catch-up policy).
     for (const s of steps.filter((x) => x.layout !== 'raw pg-boss')) {
-      if (s.duplicates > 0 || s.gaps > 0) {
+      if (s.duplicates > 0 || (held(s) && s.gaps > 0)) {
         rows.push({
           figure: `${s.layout}, ${count(s.rate)}/s: duplicates + gaps`,
           value: count(s.duplicates + s.gaps),
@@ -239,11 +242,14 @@ export const capacity: Benchmark = {
         });
       }
     }
+    const schedulerSteps = steps.filter((x) => x.layout !== 'raw pg-boss');
+    const duplicates = schedulerSteps.reduce((n, x) => n + x.duplicates, 0);
+    const heldGaps = schedulerSteps.filter(held).reduce((n, x) => n + x.gaps, 0);
     rows.push({
-      figure: 'duplicates and gaps over every scheduler step',
-      value: count(steps.filter((x) => x.layout !== 'raw pg-boss').reduce((n, x) => n + x.duplicates + x.gaps, 0)),
-      target: '0',
-      met: steps.filter((x) => x.layout !== 'raw pg-boss').every((x) => x.duplicates === 0 && x.gaps === 0),
+      figure: 'duplicates over every scheduler step; gaps over the steps that held',
+      value: `${count(duplicates)}; ${count(heldGaps)}`,
+      target: '0; 0',
+      met: duplicates === 0 && heldGaps === 0,
     });
 
     const notes = [
@@ -261,6 +267,9 @@ export const capacity: Benchmark = {
         'Lateness: fetched minus the second the jobs were for. It does no claim, keeps no run history and has no handler ' +
         'concurrency limit, so it is the carrier’s floor, not a like-for-like scheduler. Its loops fetch again 5 ms after an ' +
         'empty fetch: at low rates that polling is most of its PostgreSQL CPU.',
+      'Gaps: ticks of a schedule missing between its first and last handled in the window. In a step that fell behind they ' +
+        `are ticks not handled ${DRAIN_SECONDS} s after the window: still waiting, or claimed later than the misfire grace ` +
+        '(5 s by default) and recorded as missed instead of fired, by design; the benchmark does not tell the two apart.',
       ...skipped,
     ];
     if (!ctx.quick) {
