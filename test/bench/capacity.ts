@@ -232,7 +232,8 @@ export const capacity: Benchmark = {
     // Exactly once holds at every rate: no duplicate in any step. Every tick fired holds up to the
     // ceiling: past it (a step that fell behind) ticks are late by definition, and those claimed
     // later than the misfire grace are recorded as missed instead of fired (the catch-up policy).
-    for (const s of steps.filter((x) => x.layout !== 'raw pg-boss')) {
+    const schedulerSteps = steps.filter((x) => x.layout !== 'raw pg-boss');
+    for (const s of schedulerSteps) {
       if (s.duplicates > 0 || (held(s) && s.gaps > 0)) {
         rows.push({
           figure: `${s.layout}, ${count(s.rate)}/s: duplicates + gaps`,
@@ -242,7 +243,6 @@ export const capacity: Benchmark = {
         });
       }
     }
-    const schedulerSteps = steps.filter((x) => x.layout !== 'raw pg-boss');
     const duplicates = schedulerSteps.reduce((n, x) => n + x.duplicates, 0);
     const heldGaps = schedulerSteps.filter(held).reduce((n, x) => n + x.gaps, 0);
     rows.push({

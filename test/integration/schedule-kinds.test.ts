@@ -299,6 +299,7 @@ describe('overlap buffer_one', () => {
     const spans: { tick: number; start: number; end: number }[] = [];
     behaviours.set('buffered', async (run) => {
       const start = Date.now();
+      // The workload under test, not a wait: a run that outlasts two ticks of its schedule.
       await new Promise((resolve) => setTimeout(resolve, 2500));
       spans.push({ tick: run.scheduledFor.getTime(), start, end: Date.now() });
     });
@@ -385,6 +386,7 @@ describe('sequential backfill', () => {
     const spans: { start: number; end: number }[] = [];
     behaviours.set('monthly', async () => {
       const start = Date.now();
+      // The workload under test, not a wait: a run long enough that a second one at once would overlap it.
       await new Promise((resolve) => setTimeout(resolve, 300));
       spans.push({ start, end: Date.now() });
     });
