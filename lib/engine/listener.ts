@@ -126,33 +126,37 @@ export class Listener {
   }
 
   /**
-   * Sends a token through the pool and waits for it on `client` (rejects with a PoolerError when it
-   * does not come within PROBE_TIMEOUT_MS, with the pool's error when it could not be sent).
+   * Sends a token through the pool and waits for it on `client`. Rejects with a PoolerError when it
+   * does not come within the probe timeout, counted from the NOTIFY's commit, while `client` still
+   * answers a ping; with the error of whichever step failed otherwise (the pool could not send it,
+   * or the LISTEN connection is gone: an outage, retried as one, not a pooler).
    */
   async #selfTest(client: pg.Client): Promise<void> {
     const token = randomUUID();
-    let timer: NodeJS.Timeout | undefined;
-    const arrived = new Promise<void>((resolve, reject) => {
+    const arrived = new Promise<void>((resolve) => {
       this.#probe = { token, arrived: resolve };
-      timer = setTimeout(
-        () =>
-          reject(
-            new PoolerError(
-              'notifications',
-              `a notification sent through the pool did not reach the LISTEN connection within ${PROBE_TIMEOUT_MS / 1000} s: ` +
-                'a pooler in transaction mode (PgBouncer pool_mode=transaction) is in between, and the ' +
-                'scheduler would miss every wake-up. Give `directConnectionString` (PostgreSQL itself, for the ' +
-                'LISTEN connection), or use session pooling',
-            ),
-          ),
-        PROBE_TIMEOUT_MS,
-      );
-      timer.unref();
     });
+    let timer: NodeJS.Timeout | undefined;
     try {
       await this.#store.listen(client, this.#options.probeChannel, PING_TIMEOUT_MS);
+      // The bound starts once the notification is on its way: a pool slow to send it (the network
+      // cut, the server restarting) is an outage, and must not be taken for a pooler.
       await this.#store.queries.notify(this.#options.probeChannel, token);
-      await arrived;
+      const timedOut = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), PROBE_TIMEOUT_MS);
+        timer.unref();
+      });
+      if (!(await Promise.race([arrived.then(() => false), timedOut]))) return;
+      // Sent and not heard. A LISTEN connection that went silent meanwhile hears nothing either:
+      // that is an outage (the ping throws, and the connect is retried).
+      await this.#store.pingOn(client, PING_TIMEOUT_MS);
+      throw new PoolerError(
+        'notifications',
+        `a notification sent through the pool did not reach the LISTEN connection within ${PROBE_TIMEOUT_MS / 1000} s: ` +
+          'a pooler in transaction mode (PgBouncer pool_mode=transaction) is in between, and the ' +
+          'scheduler would miss every wake-up. Give `directConnectionString` (PostgreSQL itself, for the ' +
+          'LISTEN connection), or use session pooling',
+      );
     } finally {
       clearTimeout(timer);
       this.#probe = null;

@@ -1,0 +1,145 @@
+/**
+ * The listener's self-test tells a pooler that drops notifications from an outage: its bound is
+ * counted from the NOTIFY's commit, and a LISTEN connection that no longer answers a ping is an
+ * outage. A fake store stands in for PostgreSQL; the clock is node:test's mock timers.
+ */
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { afterEach, beforeEach, it, mock } from 'node:test';
+import type pg from 'pg';
+import { Listener } from '../../lib/engine/listener.ts';
+import { PoolerError } from '../../lib/errors.ts';
+import type { Store } from '../../lib/store/store.ts';
+
+const PROBE_TIMEOUT_MS = 5000;
+
+/** A store whose NOTIFY and ping the test settles, over a fake LISTEN client. */
+function fakeStore() {
+  const client = Object.assign(new EventEmitter(), {
+    connect: async () => {},
+    end: async () => {},
+  });
+  const notified: { payload: string; sent: () => void }[] = [];
+  const pings: { answer: (ok: boolean) => void }[] = [];
+  const store = {
+    newClient: () => client as unknown as pg.Client,
+    listen: async () => {},
+    pingOn: () =>
+      new Promise<void>((resolve, reject) => {
+        pings.push({ answer: (ok) => (ok ? resolve() : reject(new Error('ping timed out'))) });
+      }),
+    queries: {
+      notify: (_channel: string, payload: string) =>
+        new Promise<void>((resolve) => {
+          notified.push({ payload, sent: resolve });
+        }),
+    },
+  } as unknown as Store;
+  /** The token reaches the LISTEN connection. */
+  const hear = (payload: string) => client.emit('notification', { channel: 'probe', payload });
+  return { store, notified, pings, hear };
+}
+
+/** Lets promise callbacks run (the mock clock does not move). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** How ready() ended so far: 'pending', 'ready', or the error it rejected with. */
+function outcome(listener: Listener): () => 'pending' | 'ready' | Error {
+  let state: 'pending' | 'ready' | Error = 'pending';
+  listener.ready().then(
+    () => {
+      state = 'ready';
+    },
+    (error: Error) => {
+      state = error;
+    },
+  );
+  return () => state;
+}
+
+let unhandled: unknown[] = [];
+const onUnhandled = (reason: unknown) => unhandled.push(reason);
+let listener: Listener | null = null;
+
+beforeEach(() => {
+  mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
+  unhandled = [];
+  process.on('unhandledRejection', onUnhandled);
+});
+
+afterEach(async () => {
+  await listener?.close();
+  listener = null;
+  mock.timers.reset();
+  process.off('unhandledRejection', onUnhandled);
+});
+
+it('counts its bound from the NOTIFY commit: a pool slow to send it is not a pooler', async () => {
+  const fake = fakeStore();
+  const errors: Error[] = [];
+  listener = new Listener(fake.store, { probeChannel: 'probe', onError: (e) => errors.push(e) });
+  const ready = outcome(listener);
+  listener.start();
+  await settle();
+  assert.equal(fake.notified.length, 1, 'the token was sent');
+  // The pool takes twice the bound to send it (a network cut), then it arrives at once.
+  mock.timers.tick(2 * PROBE_TIMEOUT_MS);
+  await settle();
+  assert.equal(ready(), 'pending');
+  fake.notified[0]!.sent();
+  await settle();
+  fake.hear(fake.notified[0]!.payload);
+  await settle();
+  assert.equal(ready(), 'ready');
+  assert.equal(listener.connected, true);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(unhandled, [], 'no promise rejected unhandled');
+});
+
+it('takes a token not heard while the LISTEN connection no longer answers for an outage, and retries', async () => {
+  const fake = fakeStore();
+  const errors: Error[] = [];
+  listener = new Listener(fake.store, { probeChannel: 'probe', onError: (e) => errors.push(e) });
+  const ready = outcome(listener);
+  listener.start();
+  await settle();
+  fake.notified[0]!.sent();
+  await settle();
+  mock.timers.tick(PROBE_TIMEOUT_MS);
+  await settle();
+  assert.equal(fake.pings.length, 1, 'the LISTEN connection was pinged');
+  fake.pings[0]!.answer(false);
+  await settle();
+  // Not refused: start() goes on, and the connect is tried again.
+  assert.equal(ready(), 'ready');
+  assert.equal(listener.connected, false);
+  mock.timers.tick(1000);
+  await settle();
+  assert.equal(fake.notified.length, 2, 'a second connect sent a token of its own');
+  assert.deepEqual(errors, []);
+  assert.deepEqual(unhandled, []);
+});
+
+it('refuses with a PoolerError when the token is not heard on a connection that answers', async () => {
+  const fake = fakeStore();
+  listener = new Listener(fake.store, { probeChannel: 'probe', onError: () => {} });
+  const ready = outcome(listener);
+  listener.start();
+  await settle();
+  fake.notified[0]!.sent();
+  await settle();
+  mock.timers.tick(PROBE_TIMEOUT_MS - 1);
+  await settle();
+  assert.equal(fake.pings.length, 0, 'still waiting for the token');
+  mock.timers.tick(1);
+  await settle();
+  fake.pings[0]!.answer(true);
+  await settle();
+  const error = ready();
+  assert.ok(error instanceof PoolerError, `refused with a PoolerError, not ${String(error)}`);
+  assert.equal(error.code, 'pooler');
+  assert.match(error.message, /did not reach the LISTEN connection within 5 s/);
+  assert.deepEqual(unhandled, []);
+});
