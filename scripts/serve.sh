@@ -9,8 +9,10 @@
 #                            optimize a function after 500 calls instead of V8's 3,000: the code
 #                            that starts a run is called once per run, so a 1,000-run minute tick
 #                            ran unoptimized for its first three minutes and started its handlers
-#                            up to 60-70 ms late; now optimized during the first tick, no memory cost
-#                            measured (test/bench/server-tick.ts)
+#                            up to 60-70 ms late; now optimized during the second tick (V8 counts
+#                            the bytecode a function runs against its whole length, so the main
+#                            ones tier up after well over 500 calls), no memory cost measured
+#                            (test/bench/server-tick.ts)
 #   MALLOC_ARENA_MAX=1       one malloc arena instead of one per thread that allocates (GC threads
 #                            each kept their own, partly empty); fire precision stayed within target
 # Settings tried and left out because they cost fire precision or throughput: --optimize-for-size,
