@@ -63,6 +63,18 @@ let unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
 let listener: Listener | null = null;
 
+/** A listener on a fake store, started; what it reported, and how its ready() ended so far. */
+function startListener() {
+  const fake = fakeStore();
+  const errors: Error[] = [];
+  const started = new Listener(fake.store, { probeChannel: 'probe', onError: (e) => errors.push(e) });
+  // Closed after the test (afterEach).
+  listener = started;
+  const ready = outcome(started);
+  started.start();
+  return { fake, errors, ready, started };
+}
+
 beforeEach(() => {
   mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
   unhandled = [];
@@ -77,11 +89,7 @@ afterEach(async () => {
 });
 
 it('counts its bound from the NOTIFY commit: a pool slow to send it is not a pooler', async () => {
-  const fake = fakeStore();
-  const errors: Error[] = [];
-  listener = new Listener(fake.store, { probeChannel: 'probe', onError: (e) => errors.push(e) });
-  const ready = outcome(listener);
-  listener.start();
+  const { fake, errors, ready, started } = startListener();
   await settle();
   assert.equal(fake.notified.length, 1, 'the token was sent');
   // The pool takes twice the bound to send it (a network cut), then it arrives at once.
@@ -93,17 +101,13 @@ it('counts its bound from the NOTIFY commit: a pool slow to send it is not a poo
   fake.hear(fake.notified[0]!.payload);
   await settle();
   assert.equal(ready(), 'ready');
-  assert.equal(listener.connected, true);
+  assert.equal(started.connected, true);
   assert.deepEqual(errors, []);
   assert.deepEqual(unhandled, [], 'no promise rejected unhandled');
 });
 
 it('takes a token not heard while the LISTEN connection no longer answers for an outage, and retries', async () => {
-  const fake = fakeStore();
-  const errors: Error[] = [];
-  listener = new Listener(fake.store, { probeChannel: 'probe', onError: (e) => errors.push(e) });
-  const ready = outcome(listener);
-  listener.start();
+  const { fake, errors, ready, started } = startListener();
   await settle();
   fake.notified[0]!.sent();
   await settle();
@@ -114,7 +118,7 @@ it('takes a token not heard while the LISTEN connection no longer answers for an
   await settle();
   // Not refused: start() goes on, and the connect is tried again.
   assert.equal(ready(), 'ready');
-  assert.equal(listener.connected, false);
+  assert.equal(started.connected, false);
   mock.timers.tick(1000);
   await settle();
   assert.equal(fake.notified.length, 2, 'a second connect sent a token of its own');
@@ -123,10 +127,7 @@ it('takes a token not heard while the LISTEN connection no longer answers for an
 });
 
 it('refuses with a PoolerError when the token is not heard on a connection that answers', async () => {
-  const fake = fakeStore();
-  listener = new Listener(fake.store, { probeChannel: 'probe', onError: () => {} });
-  const ready = outcome(listener);
-  listener.start();
+  const { fake, ready } = startListener();
   await settle();
   fake.notified[0]!.sent();
   await settle();
