@@ -70,6 +70,8 @@ it('holds the slot of a handler that returns a thenable until it settles, with i
   const outcomes = new Map<string, string>();
   scheduler.on('succeeded', (run) => outcomes.set(run.runId, 'succeeded'));
   scheduler.on('failed', (run) => outcomes.set(run.runId, `failed: ${run.error.message}`));
+  const fired = new Set<number>();
+  scheduler.on('fired', (run) => fired.add(run.scheduledFor.getTime()));
   await scheduler.start();
   // A thenable that is not a Promise, settled by the test.
   const pending: { run: RunContext; settle: (error?: Error) => void }[] = [];
@@ -88,9 +90,14 @@ it('holds the slot of a handler that returns a thenable until it settles, with i
   await scheduler.create({ name: 'held', cron: '* * * * * *' });
   await waitFor('a run started', () => pending.length >= 1);
   const first = pending[0]!;
-  // Its slot is held: the next second's run, due meanwhile, does not start while it is unsettled.
+  // Its slot is held: the next second's run, fired and due meanwhile, does not start while it is
+  // unsettled. Proving that something does not happen takes time: half a second past its instant,
+  // where a free slot starts it within milliseconds.
   const nextDue = first.run.scheduledFor.getTime() + 1000;
-  await waitFor('half a second past the next tick', () => Date.now() > nextDue + 500);
+  await waitFor(
+    'the next tick fired, and half a second past it',
+    () => fired.has(nextDue) && Date.now() > nextDue + 500,
+  );
   assert.equal(pending.length, 1, 'no second run started while the only slot was held');
   assert.equal(outcomes.get(first.run.runId), undefined, 'not settled before its thenable was');
   first.settle();

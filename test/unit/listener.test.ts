@@ -40,9 +40,26 @@ function fakeStore() {
   return { store, notified, pings, hear };
 }
 
-/** Lets promise callbacks run (the mock clock does not move). */
+/** One turn of the event loop: pending promise callbacks run (the mock clock does not move). */
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+const MAX_TURNS = 100;
+
+/** Turns the event loop until `check` holds; fails after MAX_TURNS (the fake store never waits on I/O). */
+async function until(what: string, check: () => boolean): Promise<void> {
+  for (let i = 0; i < MAX_TURNS; i++) {
+    if (check()) return;
+    await turn();
+  }
+  assert.fail(`not within ${MAX_TURNS} turns of the event loop: ${what}`);
+}
+
+/**
+ * Lets every promise callback that is due run, before asserting that something has NOT happened,
+ * or before moving the mock clock (the listener arms its timer once the NOTIFY has resolved).
+ */
 async function settle(): Promise<void> {
-  for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+  for (let i = 0; i < 10; i++) await turn();
 }
 
 /** How ready() ended so far: 'pending', 'ready', or the error it rejected with. */
@@ -90,7 +107,7 @@ afterEach(async () => {
 
 it('counts its bound from the NOTIFY commit: a pool slow to send it is not a pooler', async () => {
   const { fake, errors, ready, started } = startListener();
-  await settle();
+  await until('the token sent', () => fake.notified.length === 1);
   assert.equal(fake.notified.length, 1, 'the token was sent');
   // The pool takes twice the bound to send it (a network cut), then it arrives at once.
   mock.timers.tick(2 * PROBE_TIMEOUT_MS);
@@ -99,7 +116,7 @@ it('counts its bound from the NOTIFY commit: a pool slow to send it is not a poo
   fake.notified[0]!.sent();
   await settle();
   fake.hear(fake.notified[0]!.payload);
-  await settle();
+  await until('ready', () => ready() === 'ready');
   assert.equal(ready(), 'ready');
   assert.equal(started.connected, true);
   assert.deepEqual(errors, []);
@@ -108,19 +125,19 @@ it('counts its bound from the NOTIFY commit: a pool slow to send it is not a poo
 
 it('takes a token not heard while the LISTEN connection no longer answers for an outage, and retries', async () => {
   const { fake, errors, ready, started } = startListener();
-  await settle();
+  await until('the token sent', () => fake.notified.length === 1);
   fake.notified[0]!.sent();
   await settle();
   mock.timers.tick(PROBE_TIMEOUT_MS);
-  await settle();
+  await until('a ping', () => fake.pings.length === 1);
   assert.equal(fake.pings.length, 1, 'the LISTEN connection was pinged');
   fake.pings[0]!.answer(false);
-  await settle();
+  await until('ready', () => ready() !== 'pending');
   // Not refused: start() goes on, and the connect is tried again.
   assert.equal(ready(), 'ready');
   assert.equal(started.connected, false);
   mock.timers.tick(1000);
-  await settle();
+  await until('a second token sent', () => fake.notified.length === 2);
   assert.equal(fake.notified.length, 2, 'a second connect sent a token of its own');
   assert.deepEqual(errors, []);
   assert.deepEqual(unhandled, []);
@@ -128,16 +145,16 @@ it('takes a token not heard while the LISTEN connection no longer answers for an
 
 it('refuses with a PoolerError when the token is not heard on a connection that answers', async () => {
   const { fake, ready } = startListener();
-  await settle();
+  await until('the token sent', () => fake.notified.length === 1);
   fake.notified[0]!.sent();
   await settle();
   mock.timers.tick(PROBE_TIMEOUT_MS - 1);
   await settle();
   assert.equal(fake.pings.length, 0, 'still waiting for the token');
   mock.timers.tick(1);
-  await settle();
+  await until('a ping', () => fake.pings.length === 1);
   fake.pings[0]!.answer(true);
-  await settle();
+  await until('refused', () => ready() !== 'pending');
   const error = ready();
   assert.ok(error instanceof PoolerError, `refused with a PoolerError, not ${String(error)}`);
   assert.equal(error.code, 'pooler');
